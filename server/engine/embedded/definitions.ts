@@ -1,0 +1,92 @@
+// Deployed diagrams and forms: versioning by checksum, and the parsed models the sessions run
+// (parsed once per definition and kept; a definition never changes once deployed).
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { notFound } from '../../core/errors';
+import { parseProcessModel, type ProcessModel } from './zeebe-model';
+
+export interface DefinitionRow {
+  id: string;
+  process_id: string;
+  version: number;
+  name: string | null;
+  resource_name: string;
+  xml: string;
+  checksum: string;
+  deployed_by: string;
+  deployed_at: Date;
+}
+
+export interface LoadedDefinition {
+  row: DefinitionRow;
+  model: ProcessModel;
+}
+
+export const checksumOf = (content: string): string => createHash('sha256').update(content).digest('hex');
+
+export class DefinitionStore {
+  private readonly models = new Map<string, Promise<ProcessModel>>();
+
+  constructor(private readonly db: Knex) {}
+
+  /** Inserts the next version unless the latest version has the same checksum. */
+  async saveProcess(trx: Knex.Transaction, input: { processId: string; name: string | null; resourceName: string; xml: string; deployedBy: string }): Promise<{ row: DefinitionRow; isNew: boolean }> {
+    // serialize deployments of one process id: the version number must not be taken twice
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`process-definition:${input.processId}`]);
+    const checksum = checksumOf(input.xml);
+    const latest: DefinitionRow | undefined = await trx('process_definitions').where({ process_id: input.processId }).orderBy('version', 'desc').first();
+    if (latest && latest.checksum === checksum) return { row: latest, isNew: false };
+    const [row] = await trx('process_definitions')
+      .insert({
+        process_id: input.processId,
+        version: (latest?.version ?? 0) + 1,
+        name: input.name,
+        resource_name: input.resourceName,
+        xml: input.xml,
+        checksum,
+        deployed_by: input.deployedBy,
+      })
+      .returning('*');
+    return { row, isNew: true };
+  }
+
+  async saveForm(trx: Knex.Transaction, input: { formId: string; resourceName: string; schema: unknown; content: string; deployedBy: string }): Promise<{ formId: string; version: number; checksum: string; isNew: boolean }> {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`form-definition:${input.formId}`]);
+    const checksum = checksumOf(input.content);
+    const latest = await trx('form_definitions').where({ form_id: input.formId }).orderBy('version', 'desc').first();
+    if (latest && latest.checksum === checksum) return { formId: input.formId, version: latest.version, checksum, isNew: false };
+    const version = (latest?.version ?? 0) + 1;
+    await trx('form_definitions').insert({
+      form_id: input.formId,
+      version,
+      resource_name: input.resourceName,
+      schema: JSON.stringify(input.schema),
+      checksum,
+      deployed_by: input.deployedBy,
+    });
+    return { formId: input.formId, version, checksum, isNew: true };
+  }
+
+  async byId(id: string, db: Knex = this.db): Promise<LoadedDefinition> {
+    const row: DefinitionRow | undefined = await db('process_definitions').where({ id }).first();
+    if (!row) throw notFound('流程定义');
+    return { row, model: await this.model(row) };
+  }
+
+  async latest(processId: string, version?: number, db: Knex = this.db): Promise<LoadedDefinition> {
+    const query = db('process_definitions').where({ process_id: processId });
+    const row: DefinitionRow | undefined = await (version ? query.andWhere({ version }) : query.orderBy('version', 'desc')).first();
+    if (!row) throw notFound(`流程 ${processId}${version ? ` 版本 ${version}` : ''} `.trim());
+    return { row, model: await this.model(row) };
+  }
+
+  model(row: DefinitionRow): Promise<ProcessModel> {
+    let model = this.models.get(row.id);
+    if (!model) {
+      model = parseProcessModel(row.xml);
+      this.models.set(row.id, model);
+      model.catch(() => this.models.delete(row.id));
+    }
+    return model;
+  }
+}

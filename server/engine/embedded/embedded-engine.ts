@@ -1,0 +1,636 @@
+// The embedded engine: Zeebe-dialect diagrams on bpmn-engine, with PostgreSQL as the source of truth.
+// Every command is one step: lock the instance row, load its engine from the saved state, apply the
+// command, write state + rows + audit events, commit. No instance stays in memory between steps.
+import { EventEmitter } from 'node:events';
+import type { Knex } from 'knex';
+import { AppError, conflict, notFound, validationFailed } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audit-events';
+import type {
+  ActivateJobsRequest,
+  ActivatedJob,
+  Actor,
+  DeployResource,
+  DeployResult,
+  FailJobCommand,
+  InstanceSummary,
+  PublishMessageCommand,
+  PublishMessageResult,
+  StartInstanceCommand,
+  Variables,
+  WorkflowEngine,
+} from '../types';
+import { DefinitionStore, type LoadedDefinition } from './definitions';
+import { deployResources } from './deployer';
+import { InstanceSession, StepError, type SavedState } from './instance-session';
+import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
+import { findErrorCatcher } from './zeebe-model';
+import { BackgroundLoop } from './background-loop';
+import { nextCycleDue } from './timer-durations';
+
+export interface EmbeddedEngineOptions {
+  db: Knex;
+  log: Logger;
+  timerPollIntervalMs: number;
+  commandPollIntervalMs?: number;
+  /** the clock for due timers; tests move it */
+  now?: () => Date;
+}
+
+type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow) => Promise<AuditEventDraft[] | void>;
+
+interface IncidentCommand {
+  kind: 'start' | 'start-child' | 'complete-job' | 'throw-error' | 'complete-user-task' | 'correlate' | 'fire-timer' | 'complete-call';
+  [key: string]: unknown;
+}
+
+const SYSTEM: Actor = { kind: 'system', id: 'engine' };
+const DEADLOCK = '40P01';
+const SERIALIZATION = '40001';
+
+export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
+  readonly kind = 'embedded' as const;
+  readonly definitions: DefinitionStore;
+  private readonly db: Knex;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly loops: BackgroundLoop[];
+
+  constructor(private readonly options: EmbeddedEngineOptions) {
+    super();
+    this.db = options.db;
+    this.log = options.log.child({ component: 'embedded-engine' });
+    this.now = options.now ?? (() => new Date());
+    this.definitions = new DefinitionStore(this.db);
+    this.loops = [
+      new BackgroundLoop('timers', options.timerPollIntervalMs, () => this.fireDueTimers(), this.log),
+      new BackgroundLoop('commands', options.commandPollIntervalMs ?? options.timerPollIntervalMs, () => this.runPendingCommands(), this.log),
+    ];
+    this.on('commands', () => this.loops[1].wake());
+  }
+
+  async start(): Promise<void> {
+    for (const loop of this.loops) loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+  }
+
+  // ---- deployments ----
+
+  async deploy(resources: DeployResource[], actor: Actor): Promise<DeployResult> {
+    return deployResources(this.db, this.definitions, resources, actor, this.now);
+  }
+
+  // ---- instances ----
+
+  async startInstance(command: StartInstanceCommand, actor: Actor): Promise<InstanceSummary> {
+    const definition = await this.definitions.latest(command.processKey, command.version);
+    const start = definition.model.noneStartEvents[0];
+    if (!start) {
+      throw validationFailed([{ field: 'processKey', message: `流程 ${command.processKey} 没有空启动事件，只能由消息或定时器启动` }]);
+    }
+    const id = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
+    return this.getInstance(id);
+  }
+
+  /** Creates and runs a new instance; an engine error at the start leaves it with an incident. */
+  private async createInstance(
+    definition: LoadedDefinition,
+    startEventId: string,
+    variables: Variables,
+    businessKey: string | null,
+    actor: Actor,
+    parent: { instanceId: string; executionId: string } | null,
+    trigger?: (session: InstanceSession) => Promise<void>,
+    outerTrx?: Knex.Transaction,
+  ): Promise<string> {
+    const insert = async (trx: Knex.Transaction): Promise<InstanceRow> => {
+      const [row] = await trx('process_instances')
+        .insert({
+          definition_id: definition.row.id,
+          process_id: definition.row.process_id,
+          version: definition.row.version,
+          business_key: businessKey,
+          start_event_id: startEventId,
+          variables: JSON.stringify(variables),
+          parent_instance_id: parent?.instanceId ?? null,
+          parent_execution_id: parent?.executionId ?? null,
+          started_by: actorLabel(actor),
+        })
+        .returning('*');
+      return row;
+    };
+    const run = async (trx: Knex.Transaction, row: InstanceRow) => {
+      const session = await InstanceSession.start(definition.model, row.id, variables, startEventId);
+      if (trigger) await trigger(session);
+      const outcome = await writeStep(trx, row, session, actor, [
+        { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, businessKey, variables: Object.keys(variables) } },
+      ]);
+      this.announce(outcome);
+    };
+    const inTransaction = async (trx: Knex.Transaction) => {
+      const row = await insert(trx);
+      await trx.savepoint(async (sp) => run(sp, row)).catch(async (err) => {
+        if (!(err instanceof StepError)) throw err;
+        await this.recordIncident(trx, row, err, { kind: 'start' }, actor, null);
+      });
+      return row.id;
+    };
+    return outerTrx ? inTransaction(outerTrx) : this.transaction(inTransaction);
+  }
+
+  async getInstance(id: string, db: Knex = this.db): Promise<InstanceSummary> {
+    const row: InstanceRow | undefined = await db('process_instances').where({ id }).first();
+    if (!row) throw notFound('流程实例');
+    const [{ count }] = await db('incidents').where({ instance_id: id, state: 'active' }).count<{ count: string }[]>('* as count');
+    return {
+      id: row.id,
+      processId: row.process_id,
+      version: row.version,
+      deploymentId: row.definition_id,
+      businessKey: row.business_key,
+      state: row.state as InstanceSummary['state'],
+      variables: row.variables,
+      createdAt: new Date(row.created_at).toISOString(),
+      endedAt: row.ended_at ? new Date(row.ended_at).toISOString() : null,
+      parentInstanceId: row.parent_instance_id,
+      incidents: Number(count),
+    };
+  }
+
+  async cancelInstance(instanceId: string, actor: Actor): Promise<void> {
+    await this.transaction(async (trx) => {
+      const row = await this.lockInstance(trx, instanceId);
+      await this.cancelInTransaction(trx, row, actor, 'canceled');
+    });
+  }
+
+  private async cancelInTransaction(trx: Knex.Transaction, row: InstanceRow, actor: Actor, state: 'canceled' | 'terminated'): Promise<void> {
+    const id = row.id;
+    await trx('process_instances').where({ id }).update({ state, ended_at: trx.fn.now(), updated_at: trx.fn.now() });
+    await trx('jobs').where({ instance_id: id }).whereNotIn('state', ['completed', 'canceled']).update({ state: 'canceled', updated_at: trx.fn.now() });
+    await trx('user_tasks').where({ instance_id: id, state: 'created' }).update({ state: 'canceled' });
+    await trx('timers').where({ instance_id: id, state: 'active' }).update({ state: 'canceled' });
+    await trx('message_subscriptions').where({ instance_id: id, state: 'open' }).update({ state: 'closed' });
+    await trx('incidents').where({ instance_id: id, state: 'active' }).update({ state: 'resolved', resolved_at: trx.fn.now(), resolved_by: actorLabel(actor) });
+    await trx('engine_commands').where({ instance_id: id }).delete();
+    const children: { id: string }[] = await trx('process_instances').select('id').where({ parent_instance_id: id, state: 'active' });
+    for (const child of children) {
+      const childRow = await this.lockInstance(trx, child.id);
+      await this.cancelInTransaction(trx, childRow, actor, 'terminated');
+    }
+    await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: `instance.${state}`, instanceId: id, elementId: row.process_id }]);
+  }
+
+  // ---- messages ----
+
+  async publishMessage(command: PublishMessageCommand, actor: Actor): Promise<PublishMessageResult> {
+    const key = command.correlationKey === undefined || command.correlationKey === null ? null : String(command.correlationKey);
+    const variables = command.variables ?? {};
+    const query = this.db('message_subscriptions').select('instance_id', 'execution_id').where({ message_name: command.name, state: 'open' });
+    const subscriptions: { instance_id: string; execution_id: string }[] = await (key === null ? query.whereNull('correlation_key') : query.where({ correlation_key: key }));
+    const correlated: string[] = [];
+    const seen = new Set<string>();
+    for (const sub of subscriptions) {
+      if (seen.has(sub.instance_id)) continue; // Zeebe: a message is correlated once per instance
+      const ok = await this.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx) => {
+        const open = await trx('message_subscriptions').where({ instance_id: sub.instance_id, execution_id: sub.execution_id, state: 'open' }).forUpdate().first();
+        if (!open) return;
+        await trx('message_subscriptions').where({ id: open.id }).update({ state: 'correlated' });
+        await session.complete(sub.execution_id, variables, 'message.correlated', { name: command.name, correlationKey: key });
+      }).then(
+        () => true,
+        (err) => {
+          if (err instanceof AppError && err.status === 409) return false;
+          throw err;
+        },
+      );
+      if (ok) {
+        correlated.push(sub.instance_id);
+        seen.add(sub.instance_id);
+      }
+    }
+    const started = await this.startByMessage(command.name, variables, actor);
+    return { correlated, started };
+  }
+
+  private async startByMessage(name: string, variables: Variables, actor: Actor): Promise<string[]> {
+    const latest: { id: string }[] = await this.db
+      .select('d.id')
+      .from('process_definitions as d')
+      .whereRaw('d.version = (select max(version) from process_definitions x where x.process_id = d.process_id)');
+    const started: string[] = [];
+    for (const { id } of latest) {
+      const definition = await this.definitions.byId(id);
+      for (const start of definition.model.messageStartEvents.filter((s) => s.message?.name === name)) {
+        const instanceId = await this.createInstance(definition, start.id, {}, null, actor, null, async (session) => {
+          const wait = [...session.waits.values()].find((w) => w.elementId === start.id);
+          if (wait) await session.complete(wait.executionId, variables, 'message.correlated', { name, startEvent: true });
+        });
+        started.push(instanceId);
+      }
+    }
+    return started;
+  }
+
+  // ---- user tasks ----
+
+  async completeUserTask(taskId: string, variables: Variables, actor: Actor): Promise<void> {
+    const task = await this.db('user_tasks').where({ id: taskId }).first();
+    if (!task) throw notFound('任务');
+    await this.step(task.instance_id, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx) => {
+      const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
+      if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
+      await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
+      await session.complete(current.execution_id, variables, 'user-task.completed', { taskId, submitted: variables });
+    });
+  }
+
+  // ---- jobs ----
+
+  async activateJobs(request: ActivateJobsRequest): Promise<ActivatedJob[]> {
+    if (!request.types.length || request.maxJobs <= 0) return [];
+    const now = this.now();
+    const deadline = new Date(now.getTime() + request.timeoutMs);
+    return this.transaction(async (trx) => {
+      // jobs whose worker went silent past the deadline become activatable again (at-least-once)
+      await trx('jobs').where({ state: 'activated' }).where('deadline', '<', now).update({ state: 'activatable', worker: null, deadline: null, updated_at: now });
+      const rows = await trx('jobs')
+        .whereIn(
+          'id',
+          trx('jobs')
+            .select('id')
+            .where({ state: 'activatable' })
+            .whereIn('type', request.types)
+            .andWhere((q) => q.whereNull('retry_at').orWhere('retry_at', '<=', now))
+            .orderBy('created_at')
+            .limit(request.maxJobs)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .update({ state: 'activated', worker: request.worker, deadline, updated_at: now })
+        .returning('*');
+      if (!rows.length) return [];
+      const instances: { id: string; process_id: string }[] = await trx('process_instances').select('id', 'process_id').whereIn('id', [...new Set(rows.map((r: any) => r.instance_id))]);
+      const processOf = new Map(instances.map((i) => [i.id, i.process_id]));
+      await appendAuditEvents(
+        trx,
+        rows.map((r: any) => ({ actor: `worker:${request.worker}`, kind: 'job.activated', instanceId: r.instance_id, elementId: r.element_id, payload: { jobKey: r.id, type: r.type, retries: r.retries } })),
+      );
+      return rows.map((r: any) => ({
+        key: r.id,
+        type: r.type,
+        instanceId: r.instance_id,
+        processId: processOf.get(r.instance_id) ?? '',
+        elementId: r.element_id,
+        retries: r.retries,
+        deadline: deadline.toISOString(),
+        customHeaders: r.custom_headers,
+        variables: r.variables,
+      }));
+    });
+  }
+
+  async completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void> {
+    const job = await this.findActiveJob(jobKey);
+    await this.step(job.instance_id, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx) => {
+      const current = await this.lockActiveJob(trx, jobKey);
+      await trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() });
+      await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker, output: variables });
+    });
+  }
+
+  async failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void> {
+    const job = await this.findActiveJob(jobKey);
+    await this.transaction(async (trx) => {
+      const instance = await this.lockInstance(trx, job.instance_id);
+      const current = await this.lockActiveJob(trx, jobKey);
+      const retries = Math.max(0, Math.floor(command.retries));
+      const audit: AuditEventDraft[] = [
+        { actor: actorLabel(actor), kind: 'job.failed', instanceId: instance.id, elementId: current.element_id, payload: { jobKey, retries, errorMessage: command.errorMessage } },
+      ];
+      if (retries > 0) {
+        const retryAt = new Date(this.now().getTime() + Math.max(0, command.retryBackoffMs ?? 0));
+        await trx('jobs').where({ id: jobKey }).update({ state: 'activatable', retries, retry_at: retryAt, worker: null, deadline: null, error_message: command.errorMessage, updated_at: trx.fn.now() });
+      } else {
+        await trx('jobs').where({ id: jobKey }).update({ state: 'incident', retries: 0, worker: null, deadline: null, error_message: command.errorMessage, updated_at: trx.fn.now() });
+        const [incident] = await trx('incidents')
+          .insert({ instance_id: instance.id, job_id: jobKey, element_id: current.element_id, error_type: 'JOB_NO_RETRIES', error_message: command.errorMessage })
+          .returning('id');
+        audit.push({ actor: actorLabel(actor), kind: 'incident.created', instanceId: instance.id, elementId: current.element_id, payload: { incidentId: incident.id, errorType: 'JOB_NO_RETRIES', jobKey } });
+      }
+      await appendAuditEvents(trx, audit);
+    });
+  }
+
+  async throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor): Promise<void> {
+    const job = await this.findActiveJob(jobKey);
+    const instance = await this.db('process_instances').where({ id: job.instance_id }).first();
+    const { model } = await this.definitions.byId(instance.definition_id);
+    if (!findErrorCatcher(model, job.element_id, errorCode)) {
+      // Zeebe: an error nobody catches is an incident, not an ended instance
+      await this.transaction(async (trx) => {
+        const row = await this.lockInstance(trx, job.instance_id);
+        await this.lockActiveJob(trx, jobKey);
+        await trx('jobs').where({ id: jobKey }).update({ state: 'incident', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
+        const err = new StepError(`未捕获的业务错误 ${errorCode} (unhandled BPMN error): ${errorMessage}`, job.element_id, 'UNHANDLED_ERROR_EVENT');
+        await this.recordIncident(trx, row, err, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, actor, jobKey);
+      });
+      return;
+    }
+    await this.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx) => {
+      const current = await this.lockActiveJob(trx, jobKey);
+      await trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
+      await session.throwError(current.execution_id, errorCode, errorMessage, variables);
+    });
+  }
+
+  async updateJobRetries(jobKey: string, retries: number, actor: Actor): Promise<void> {
+    if (!Number.isInteger(retries) || retries < 0) throw validationFailed([{ field: 'retries', message: '重试次数必须是非负整数' }]);
+    const job = await this.findJob(jobKey);
+    await this.transaction(async (trx) => {
+      await this.lockInstance(trx, job.instance_id);
+      await trx('jobs').where({ id: jobKey }).update({ retries, updated_at: trx.fn.now() });
+      await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: 'job.retries-updated', instanceId: job.instance_id, elementId: job.element_id, payload: { jobKey, retries } }]);
+    });
+  }
+
+  async resolveIncident(incidentId: string, actor: Actor): Promise<void> {
+    const incident = await this.db('incidents').where({ id: incidentId }).first();
+    if (!incident) throw notFound('事件 (incident)');
+    if (incident.state !== 'active') throw conflict('INCIDENT_NOT_ACTIVE', '该故障已解决');
+    const command = incident.command as IncidentCommand | null;
+    await this.transaction(async (trx) => {
+      const row = await this.lockInstance(trx, incident.instance_id);
+      if (incident.job_id && (!command || command.kind !== 'throw-error')) {
+        const job = await trx('jobs').where({ id: incident.job_id }).first();
+        if (job.retries < 1) throw conflict('NO_RETRIES', '请先增加任务重试次数，再解决故障', { jobKey: job.id });
+        await trx('jobs').where({ id: job.id }).update({ state: 'activatable', retry_at: null, updated_at: trx.fn.now() });
+      } else if (command?.kind === 'throw-error' && incident.job_id) {
+        // the worker is asked again: the job becomes activatable with at least one retry
+        await trx('jobs').where({ id: incident.job_id }).update({ state: 'activatable', retries: trx.raw('greatest(retries, 1)'), updated_at: trx.fn.now() });
+      }
+      await trx('incidents').where({ id: incidentId }).update({ state: 'resolved', resolved_at: trx.fn.now(), resolved_by: actorLabel(actor) });
+      await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: 'incident.resolved', instanceId: row.id, elementId: incident.element_id, payload: { incidentId } }]);
+    });
+    if (command && command.kind !== 'throw-error') await this.retryCommand(incident.instance_id, command, actor);
+  }
+
+  private async retryCommand(instanceId: string, command: IncidentCommand, actor: Actor): Promise<void> {
+    switch (command.kind) {
+      case 'start': {
+        await this.transaction(async (trx) => {
+          const row = await this.lockInstance(trx, instanceId);
+          const definition = await this.definitions.byId(row.definition_id, trx);
+          await trx.savepoint(async (sp) => {
+            const session = await InstanceSession.start(definition.model, row.id, row.variables, row.start_event_id);
+            this.announce(await writeStep(sp, row, session, actor));
+          }).catch(async (err) => {
+            if (!(err instanceof StepError)) throw err;
+            await this.recordIncident(trx, row, err, command, actor, null);
+          });
+        });
+        return;
+      }
+      case 'complete-job':
+        return this.step(instanceId, actor, command, async (session, trx) => {
+          const job = await trx('jobs').where({ id: command.jobKey as string }).first();
+          await trx('jobs').where({ id: job.id }).update({ state: 'completed', updated_at: trx.fn.now() });
+          await session.complete(job.execution_id, command.variables as Variables, 'job.completed', { jobKey: job.id, type: job.type, output: command.variables });
+        });
+      case 'complete-user-task':
+        return this.step(instanceId, actor, command, async (session, trx) => {
+          const task = await trx('user_tasks').where({ id: command.taskId as string }).first();
+          await trx('user_tasks').where({ id: task.id }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
+          await session.complete(task.execution_id, command.variables as Variables, 'user-task.completed', { taskId: task.id, submitted: command.variables });
+        });
+      case 'correlate':
+        return this.step(instanceId, actor, command, async (session) => {
+          await session.complete(command.executionId as string, command.variables as Variables, 'message.correlated', { name: command.name });
+        });
+      case 'fire-timer':
+        return this.step(instanceId, actor, command, async (session) => {
+          await session.fireTimer(command.executionId as string);
+        });
+      case 'start-child': {
+        const { kind, ...payload } = command;
+        await this.db('engine_commands').insert({ instance_id: instanceId, kind, payload: JSON.stringify(payload) });
+        this.emit('commands');
+        return;
+      }
+      case 'complete-call':
+        return this.step(instanceId, actor, command, async (session) => {
+          await session.complete(command.executionId as string, command.variables as Variables, 'call.completed', { childInstanceId: command.childInstanceId });
+        });
+    }
+  }
+
+  // ---- timers ----
+
+  /** Fires every timer due now; returns how many fired. Called by the background loop and by tests. */
+  async fireDueTimers(limit = 50): Promise<number> {
+    const now = this.now();
+    const due: { id: string; instance_id: string | null; execution_id: string | null }[] = await this.db('timers')
+      .select('id', 'instance_id', 'execution_id')
+      .where({ state: 'active' })
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(limit);
+    let fired = 0;
+    for (const timer of due) {
+      try {
+        if (timer.instance_id) fired += (await this.fireInstanceTimer(timer.id, timer.instance_id, timer.execution_id!)) ? 1 : 0;
+        else fired += (await this.fireStartTimer(timer.id)) ? 1 : 0;
+      } catch (err) {
+        this.log.error({ err, timerId: timer.id }, 'timer could not fire');
+      }
+    }
+    return fired;
+  }
+
+  private async fireInstanceTimer(timerId: string, instanceId: string, executionId: string): Promise<boolean> {
+    let fired = false;
+    await this.step(
+      instanceId,
+      SYSTEM,
+      { kind: 'fire-timer', executionId },
+      async (session, trx) => {
+        const timer = await trx('timers').where({ id: timerId }).forUpdate().first();
+        if (timer.state !== 'active') return;
+        await trx('timers').where({ id: timerId }).update({ state: 'fired' });
+        fired = await session.fireTimer(executionId);
+      },
+      { skipLocked: true },
+    ).catch((err) => {
+      if (err instanceof AppError && err.status === 409) return; // ended meanwhile
+      throw err;
+    });
+    return fired;
+  }
+
+  private async fireStartTimer(timerId: string): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      const timer = await trx('timers').where({ id: timerId, state: 'active' }).forUpdate().skipLocked().first();
+      if (!timer) return false;
+      const definition = await this.definitions.byId(timer.definition_id, trx);
+      await this.createInstance(definition, timer.element_id, {}, null, SYSTEM, null, async (session) => {
+        const ref = session.timers().find((t) => t.elementId === timer.element_id);
+        if (ref) await session.fireTimer(ref.executionId);
+      }, trx);
+      const next = nextCycleDue(timer, this.now());
+      if (next) await trx('timers').where({ id: timerId }).update({ due_at: next.dueAt, repetitions: next.repetitions });
+      else await trx('timers').where({ id: timerId }).update({ state: 'fired' });
+      return true;
+    });
+  }
+
+  // ---- follow-up commands (call activities) ----
+
+  /** Runs pending follow-up commands; returns how many ran. */
+  async runPendingCommands(limit = 50): Promise<number> {
+    let ran = 0;
+    for (let i = 0; i < limit; i++) {
+      const done = await this.transaction(async (trx) => {
+        const command = await trx('engine_commands').orderBy('created_at').forUpdate().skipLocked().first();
+        if (!command) return false;
+        await trx('engine_commands').where({ id: command.id }).delete();
+        await this.runCommand(trx, command).catch(async (err) => {
+          if (err instanceof AppError && err.status === 409) return; // the target ended meanwhile
+          throw err;
+        });
+        return true;
+      });
+      if (!done) break;
+      ran++;
+    }
+    return ran;
+  }
+
+  private async runCommand(trx: Knex.Transaction, command: { instance_id: string; kind: string; payload: any }): Promise<void> {
+    const { payload } = command;
+    switch (command.kind) {
+      case 'start-child': {
+        const parent = await this.lockInstance(trx, command.instance_id);
+        const definition = await this.definitions.latest(payload.processId, undefined, trx).catch(() => null);
+        if (!definition || !definition.model.noneStartEvents[0]) {
+          const err = new StepError(`被调用的流程 ${payload.processId} 未部署或没有空启动事件 (called process not deployed)`, payload.elementId, 'CALLED_ELEMENT_ERROR');
+          await this.recordIncident(trx, parent, err, { kind: 'start-child', ...payload }, SYSTEM, null);
+          return;
+        }
+        await this.createInstance(definition, definition.model.noneStartEvents[0].id, payload.variables, parent.business_key, SYSTEM, { instanceId: parent.id, executionId: payload.executionId }, undefined, trx);
+        return;
+      }
+      case 'complete-call':
+        await trx.savepoint(async (sp) => {
+          await this.stepIn(sp, command.instance_id, SYSTEM, async (session) => {
+            await session.complete(payload.executionId, payload.variables, 'call.completed', { childInstanceId: payload.childInstanceId });
+          });
+        }).catch(async (err) => {
+          if (!(err instanceof StepError)) throw err;
+          const row = await this.lockInstance(trx, command.instance_id);
+          await this.recordIncident(trx, row, err, { kind: 'complete-call', ...payload }, SYSTEM, null);
+        });
+        return;
+      case 'cancel': {
+        const row = await this.lockInstance(trx, command.instance_id);
+        await this.cancelInTransaction(trx, row, SYSTEM, 'terminated');
+        return;
+      }
+    }
+  }
+
+  // ---- the step ----
+
+  /**
+   * One step on one instance in its own transaction. An engine error rolls the step back and opens
+   * an incident that holds the command, so resolving the incident runs it again.
+   */
+  private async step(instanceId: string, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+    try {
+      await this.transaction((trx) => this.stepIn(trx, instanceId, actor, action, opts));
+    } catch (err) {
+      if (!(err instanceof StepError)) throw err;
+      await this.transaction(async (trx) => {
+        const row = await this.lockInstance(trx, instanceId);
+        const jobKey = typeof command.jobKey === 'string' ? command.jobKey : null;
+        if (jobKey) await trx('jobs').where({ id: jobKey }).update({ state: 'incident', updated_at: trx.fn.now() });
+        await this.recordIncident(trx, row, err, command, actor, jobKey);
+      });
+    }
+  }
+
+  private async stepIn(trx: Knex.Transaction, instanceId: string, actor: Actor, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+    const row = await this.lockInstance(trx, instanceId, opts.skipLocked);
+    if (!row) return;
+    if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId });
+    const { model } = await this.definitions.byId(row.definition_id, trx);
+    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
+    const extra = (await action(session, trx, row)) ?? [];
+    this.announce(await writeStep(trx, row, session, actor, extra));
+  }
+
+  private async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
+    const [incident] = await trx('incidents')
+      .insert({ instance_id: row.id, job_id: jobKey, element_id: err.elementId, error_type: err.errorType, error_message: err.message, command: JSON.stringify(command) })
+      .returning('id');
+    this.log.warn({ instanceId: row.id, elementId: err.elementId, errorType: err.errorType }, 'incident raised');
+    await appendAuditEvents(trx, [
+      { actor: actorLabel(actor), kind: 'incident.created', instanceId: row.id, elementId: err.elementId, payload: { incidentId: incident.id, errorType: err.errorType, message: err.message, command: command.kind } },
+    ]);
+  }
+
+  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked?: false): Promise<InstanceRow>;
+  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked?: boolean): Promise<InstanceRow | null>;
+  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked = false): Promise<InstanceRow | null> {
+    const query = trx('process_instances').where({ id }).forUpdate();
+    const row: InstanceRow | undefined = await (skipLocked ? query.skipLocked() : query).first();
+    if (!row) {
+      if (skipLocked) return null;
+      throw notFound('流程实例');
+    }
+    if (row.state !== 'active') throw conflict('INSTANCE_NOT_ACTIVE', '流程实例已结束', { state: row.state });
+    return row;
+  }
+
+  private async findJob(jobKey: string): Promise<{ id: string; instance_id: string; element_id: string; state: string }> {
+    const job = await this.db('jobs').select('id', 'instance_id', 'element_id', 'state').where({ id: jobKey }).first();
+    if (!job) throw notFound('作业 (job)');
+    return job;
+  }
+
+  private async findActiveJob(jobKey: string): Promise<{ id: string; instance_id: string; element_id: string }> {
+    const job = await this.findJob(jobKey);
+    if (!['activated', 'activatable'].includes(job.state)) {
+      throw conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey, state: job.state });
+    }
+    return job;
+  }
+
+  private async lockActiveJob(trx: Knex.Transaction, jobKey: string): Promise<any> {
+    const job = await trx('jobs').where({ id: jobKey }).forUpdate().first();
+    if (!job || !['activated', 'activatable'].includes(job.state)) {
+      throw conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey, state: job?.state ?? null });
+    }
+    return job;
+  }
+
+  private announce(outcome: StepOutcome): void {
+    if (outcome.jobsCreated) this.emit('jobs');
+    this.emit('commands');
+  }
+
+  /** A transaction retried on deadlock / serialization failure. */
+  private async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if ((code === DEADLOCK || code === SERIALIZATION) && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+}

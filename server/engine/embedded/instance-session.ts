@@ -1,0 +1,401 @@
+// One instance's bpmn-engine, loaded for one step and dropped after it. The session supplies the
+// Zeebe semantics bpmn-engine lacks: FEEL, io mappings, job / user-task / message / call waits,
+// timers that only the database fires, and it collects what the step did (waits, timers, audit events).
+import { Engine } from 'bpmn-engine';
+import * as Elements from 'bpmn-elements';
+import { evaluateExpression, ExpressionError } from '../feel';
+import type { Variables } from '../types';
+import { JOB_TASK_TYPES, engineElements, type ElementSpec, type ProcessModel } from './zeebe-model';
+
+export type WaitKind = 'job' | 'userTask' | 'message' | 'call';
+
+export interface WaitItem {
+  executionId: string;
+  elementId: string;
+  kind: WaitKind;
+  spec: ElementSpec;
+  /** local variables of the element: multi-instance element variable and input mappings */
+  local: Variables;
+  /** the variables the element sees: process scope, enclosing scopes, its own */
+  visible: Variables;
+  /** execution ids of the enclosing scopes that hold local variables, outermost first */
+  scopeChain: string[];
+}
+
+export interface TimerItem {
+  executionId: string;
+  elementId: string;
+  dueAt: Date;
+}
+
+export interface StepEvent {
+  kind: string;
+  elementId: string | null;
+  executionId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface SavedState {
+  engine: unknown;
+  scopes: Record<string, Variables>;
+  /** multi-instance output collections being filled: root execution id → values by index */
+  loopOutputs: Record<string, unknown[]>;
+}
+
+/** An error in the engine while a step ran: Zeebe raises an incident here, the step is rolled back. */
+export class StepError extends Error {
+  constructor(
+    message: string,
+    readonly elementId: string | null,
+    readonly errorType: string,
+  ) {
+    super(message);
+    this.name = 'StepError';
+  }
+}
+
+interface Api {
+  id: string;
+  type: string;
+  executionId: string;
+  content: Record<string, any>;
+  signal(message?: unknown): void;
+  discard(): void;
+  sendApiMessage(action: string, content?: unknown): void;
+  getPostponed?(): Api[];
+  owner?: { execution?: { getPostponed(): Api[] } };
+}
+
+interface TimerRef {
+  owner: { id: string; executionId: string; expireAt: string | Date };
+  callback: (...args: unknown[]) => void;
+  args: unknown[];
+  expireAt: Date;
+}
+
+export class InstanceSession {
+  readonly events: StepEvent[] = [];
+  readonly waits = new Map<string, WaitItem>();
+  variables: Variables;
+  scopes: Record<string, Variables>;
+  loopOutputs: Record<string, unknown[]>;
+  completed = false;
+  private failure: StepError | null = null;
+  private recording = false;
+  private readonly engine: InstanceType<typeof Engine>;
+
+  private constructor(
+    readonly model: ProcessModel,
+    readonly instanceId: string,
+    variables: Variables,
+    saved: SavedState | null,
+    startEventId: string | null,
+  ) {
+    this.variables = { ...variables };
+    this.scopes = saved?.scopes ?? {};
+    this.loopOutputs = saved?.loopOutputs ?? {};
+    this.engine = new Engine({
+      name: instanceId,
+      sourceContext: sourceFor(model, startEventId) as never,
+      elements: engineElements,
+      expressions: { resolveExpression: (expression: unknown, context: any) => this.resolve(expression, context) } as never,
+      // Timers are rows in the database with a due time; nothing fires in memory.
+      timers: new Elements.Timers({ setTimeout: (() => ({})) as never, clearTimeout: () => undefined }) as never,
+      settings: { enableDummyService: false },
+    } as never);
+    this.engine.broker.subscribeTmp('event', '#', (routingKey: string, message: any) => this.onEvent(routingKey, message.content), {
+      noAck: true,
+    });
+    this.engine.on('error', (err: Error) => this.fail(err, null));
+  }
+
+  /** A new instance: runs from the start event until every path waits or ends. */
+  static async start(model: ProcessModel, instanceId: string, variables: Variables, startEventId: string | null): Promise<InstanceSession> {
+    const session = new InstanceSession(model, instanceId, variables, null, startEventId);
+    session.recording = true;
+    await session.guard(async () => {
+      await session.engine.execute();
+      session.discardOtherStartEvents(startEventId);
+    });
+    return session;
+  }
+
+  /** An instance that waited: its saved state is loaded and resumed; nothing runs until a command. */
+  static async recover(
+    model: ProcessModel,
+    instanceId: string,
+    variables: Variables,
+    saved: SavedState,
+    startEventId: string | null,
+  ): Promise<InstanceSession> {
+    const session = new InstanceSession(model, instanceId, variables, saved, startEventId);
+    session.engine.recover(structuredClone(saved.engine) as never);
+    await session.guard(() => session.engine.resume());
+    session.recording = true;
+    return session;
+  }
+
+  get error(): StepError | null {
+    return this.failure;
+  }
+
+  /** Completes a waiting job, user task, message catch or call activity with the given variables. */
+  async complete(executionId: string, result: Variables, kind: StepEvent['kind'], extra: Record<string, unknown> = {}): Promise<void> {
+    const wait = this.requireWait(executionId);
+    await this.guard(() => {
+      this.applyOutputs(wait, result);
+      this.record(kind, wait.elementId, executionId, { ...extra, variables: Object.keys(result) });
+      this.apiFor(executionId, wait.elementId).signal({ id: wait.elementId, executionId });
+    });
+  }
+
+  /** Throws a BPMN error at a waiting job: the matching error boundary event takes over. */
+  async throwError(executionId: string, code: string, message: string, variables: Variables): Promise<void> {
+    const wait = this.requireWait(executionId);
+    await this.guard(() => {
+      Object.assign(this.variables, variables);
+      this.record('job.error-thrown', wait.elementId, executionId, { code, message });
+      this.apiFor(executionId, wait.elementId).sendApiMessage('error', { message, code });
+    });
+  }
+
+  /** Fires a due timer. */
+  async fireTimer(executionId: string): Promise<boolean> {
+    const timers = this.engine.environment.timers as unknown as { executing: TimerRef[]; clearTimeout(ref: TimerRef): void };
+    const ref = timers.executing.find((t) => t.owner?.executionId === executionId);
+    if (!ref) return false;
+    await this.guard(() => {
+      this.record('timer.fired', ref.owner.id, executionId, { dueAt: new Date(ref.expireAt).toISOString() });
+      timers.clearTimeout(ref);
+      ref.callback(...ref.args);
+    });
+    return true;
+  }
+
+  /** Live timers after the step. */
+  timers(): TimerItem[] {
+    const timers = this.engine.environment.timers as unknown as { executing: TimerRef[] };
+    return timers.executing.map((t) => ({ executionId: t.owner.executionId, elementId: t.owner.id, dueAt: new Date(t.owner.expireAt ?? t.expireAt) }));
+  }
+
+  /** The waits that are still open when the step ends. */
+  liveWaits(): WaitItem[] {
+    if (this.completed) return [];
+    const alive = new Set(this.allApis().map((a) => a.executionId));
+    return [...this.waits.values()].filter((w) => alive.has(w.executionId));
+  }
+
+  async savedState(): Promise<SavedState> {
+    const state = (await this.engine.getState()) as any;
+    for (const definition of state.definitions ?? []) delete definition.source;
+    if (state.environment) {
+      state.environment.variables = {};
+      state.environment.output = {};
+    }
+    const alive = new Set(this.liveWaits().map((w) => w.executionId));
+    const scopes = Object.fromEntries(Object.entries(this.scopes).filter(([id]) => alive.has(id) || this.isScopeOfLive(id, alive)));
+    return { engine: state, scopes, loopOutputs: this.loopOutputs };
+  }
+
+  // ---- internals ----
+
+  private isScopeOfLive(scopeId: string, alive: Set<string>): boolean {
+    for (const id of alive) if (this.waits.get(id)?.scopeChain.includes(scopeId)) return true;
+    return false;
+  }
+
+  private async guard(run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      this.fail(err as Error, null);
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private fail(err: unknown, elementId: string | null): void {
+    if (this.failure) return;
+    const error = err as Error & { source?: { content?: { id?: string } }; inner?: Error };
+    const inner = error?.inner ?? error;
+    const id = elementId ?? error?.source?.content?.id ?? null;
+    const type = inner instanceof ExpressionError ? 'EXPRESSION_ERROR' : /no conditional flow/.test(String(error?.message)) ? 'CONDITION_ERROR' : 'ENGINE_ERROR';
+    this.failure = new StepError(String(error?.message ?? err), id, type);
+  }
+
+  private requireWait(executionId: string): WaitItem {
+    const wait = this.waits.get(executionId);
+    if (!wait) throw new StepError(`element instance ${executionId} is not waiting`, null, 'NOT_WAITING');
+    return wait;
+  }
+
+  private record(kind: string, elementId: string | null, executionId: string | null, payload: Record<string, unknown> = {}): void {
+    if (this.recording) this.events.push({ kind, elementId, executionId, payload });
+  }
+
+  private onEvent(routingKey: string, content: any): void {
+    switch (routingKey) {
+      case 'activity.wait':
+      case 'activity.call':
+        return this.onWait(routingKey, content);
+      case 'activity.enter':
+        return this.record('element.entered', content.id, content.executionId, { type: content.type });
+      case 'activity.end':
+        this.onActivityEnd(content);
+        return this.record('element.completed', content.id, content.executionId, { type: content.type });
+      case 'activity.discard':
+        return this.record('element.terminated', content.id, content.executionId, { type: content.type });
+      case 'flow.take':
+        return this.record('flow.taken', content.id, null, { sourceId: content.sourceId, targetId: content.targetId });
+      case 'process.end':
+        if (content.id !== this.model.processId) return;
+        this.completed = true;
+        return this.record('instance.completed', this.model.processId, null, {});
+      case 'process.error':
+      case 'definition.error':
+        return this.fail(content.error ?? new Error('engine error'), content.error?.source?.content?.id ?? null);
+    }
+  }
+
+  private onWait(routingKey: string, content: any): void {
+    const spec = this.model.elements.get(content.id);
+    if (!spec) return;
+    const kind = waitKindOf(routingKey, spec);
+    if (!kind) return;
+    const executionId: string = content.executionId;
+    const scopeChain = this.enclosingScopes(content);
+    const enclosing = Object.assign({}, ...scopeChain.map((id) => this.scopes[id] ?? {}));
+    const iteration = this.iterationVariables(spec, content);
+    let local = this.scopes[executionId];
+    if (!local) {
+      local = { ...iteration };
+      const context = { ...this.variables, ...enclosing, ...local };
+      for (const input of spec.inputs) {
+        const value = evaluateExpression(input.source, context);
+        local[input.target] = value;
+        context[input.target] = value;
+      }
+      if (Object.keys(local).length) this.scopes[executionId] = local;
+    }
+    const visible = { ...this.variables, ...enclosing, ...local };
+    this.waits.set(executionId, { executionId, elementId: spec.id, kind, spec, local, visible, scopeChain });
+  }
+
+  /** Execution ids of enclosing multi-instance iterations that carry local variables. */
+  private enclosingScopes(content: any): string[] {
+    const chain: string[] = [];
+    const parent = content.parent;
+    if (parent?.executionId) chain.push(parent.executionId);
+    for (const p of parent?.path ?? []) if (p.executionId) chain.push(p.executionId);
+    for (const id of chain) this.ensureIterationScope(id);
+    return chain.filter((id) => this.scopes[id]).reverse();
+  }
+
+  // A multi-instance subprocess iteration: its element variable lives in the iteration's message.
+  private ensureIterationScope(executionId: string): void {
+    if (this.scopes[executionId] || !/_\d+$/.test(executionId)) return;
+    const api = this.allApis().find((a) => a.executionId === executionId);
+    const spec = api && this.model.elements.get(api.id);
+    if (!api || !spec?.loop) return;
+    this.scopes[executionId] = this.iterationVariables(spec, api.content);
+  }
+
+  private iterationVariables(spec: ElementSpec, content: any): Variables {
+    if (!spec.loop || content.index === undefined) return {};
+    const name = spec.loop.inputElement ?? 'item';
+    return { [name]: content[name] ?? null, loopCounter: Number(content.index) + 1 };
+  }
+
+  private applyOutputs(wait: WaitItem, result: Variables): void {
+    const local = wait.local;
+    const context = { ...wait.visible, ...result };
+    if (wait.spec.outputs.length) {
+      for (const output of wait.spec.outputs) this.variables[output.target] = evaluateExpression(output.source, context);
+    } else {
+      Object.assign(this.variables, result);
+    }
+    const loop = wait.spec.loop;
+    if (loop?.outputCollection && loop.outputElement) {
+      const root = wait.executionId.replace(/_\d+$/, '');
+      const index = Number(local.loopCounter ?? 1) - 1;
+      const values = (this.loopOutputs[root] ??= []);
+      values[index] = evaluateExpression(loop.outputElement, { ...context, ...this.variables });
+    }
+    delete this.scopes[wait.executionId];
+  }
+
+  private onActivityEnd(content: any): void {
+    const spec = this.model.elements.get(content.id);
+    const loop = spec?.loop;
+    if (!loop?.outputCollection) return;
+    const values = this.loopOutputs[content.executionId];
+    if (!values || !(content.isRootScope ?? true)) return;
+    this.variables[loop.outputCollection] = Array.from(values, (v) => v ?? null);
+    delete this.loopOutputs[content.executionId];
+  }
+
+  private resolve(expression: unknown, context: any): unknown {
+    if (typeof expression !== 'string') return expression;
+    const content = context?.content ?? {};
+    const chain = this.enclosingScopes(content);
+    const spec = content.id ? this.model.elements.get(content.id) : undefined;
+    const own = this.scopes[content.executionId] ?? (spec ? this.iterationVariables(spec, content) : {});
+    const vars = Object.assign({}, this.variables, ...chain.map((id) => this.scopes[id] ?? {}), own);
+    return evaluateExpression(expression, vars);
+  }
+
+  private discardOtherStartEvents(startEventId: string | null): void {
+    // bpmn-engine activates every start event; Zeebe starts at one. The model keeps a variant of
+    // the diagram per start event; what is left waiting here is discarded all the same.
+    for (const api of this.engine.execution.getPostponed() as unknown as Api[]) {
+      const spec = this.model.elements.get(api.id);
+      if (spec?.type === 'bpmn:StartEvent' && spec.parentId === this.model.processId && api.id !== startEventId) {
+        this.waits.delete(api.executionId);
+        api.discard();
+      }
+    }
+  }
+
+  private allApis(): Api[] {
+    const seen = new Map<string, Api>();
+    const queue = [...((this.engine.execution?.getPostponed() ?? []) as unknown as Api[])];
+    while (queue.length) {
+      const api = queue.shift()!;
+      if (seen.has(api.executionId)) continue;
+      seen.set(api.executionId, api);
+      if (api.type === 'bpmn:SubProcess' && api.getPostponed) queue.push(...api.getPostponed());
+      // a multi-instance task's iterations are postponed in its activity execution
+      else if (this.model.elements.get(api.id)?.loop) queue.push(...(api.owner?.execution?.getPostponed() ?? []));
+    }
+    return [...seen.values()];
+  }
+
+  private apiFor(executionId: string, elementId: string): Api {
+    const api = this.allApis().find((a) => a.executionId === executionId);
+    if (api) return api;
+    // a wait announced by an event definition (message boundary events): signal by element and execution
+    const execution = this.engine.execution!;
+    return {
+      id: elementId,
+      type: 'delegated',
+      executionId,
+      content: {},
+      signal: (message?: unknown) => execution.signal(message as never),
+      discard: () => execution.cancelActivity({ id: elementId, executionId } as never),
+      sendApiMessage: () => {
+        throw new StepError(`element instance ${executionId} cannot receive an error`, elementId, 'NOT_WAITING');
+      },
+    };
+  }
+}
+
+function sourceFor(model: ProcessModel, startEventId: string | null): unknown {
+  return (startEventId && model.sourcesByStartEvent.get(startEventId)) || model.source;
+}
+
+function waitKindOf(routingKey: string, spec: ElementSpec): WaitKind | null {
+  if (routingKey === 'activity.call') return 'call';
+  if (spec.type === 'bpmn:UserTask') return 'userTask';
+  if (JOB_TASK_TYPES.has(spec.type)) return 'job';
+  if (spec.type === 'bpmn:ReceiveTask' || spec.message) return 'message';
+  return null;
+}

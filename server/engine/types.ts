@@ -1,0 +1,116 @@
+// The engine interface: what the API and the workers need of a workflow engine, whichever runs the
+// diagrams (the embedded bpmn-engine adapter here; the Zeebe adapter implements the same).
+
+export type Variables = Record<string, unknown>;
+
+/** Who caused a command: a user, a worker or the engine itself (timers, follow-up commands). */
+export interface Actor {
+  kind: 'user' | 'worker' | 'system';
+  id: string;
+}
+
+export interface DeployResource {
+  name: string;
+  content: string;
+}
+
+export interface DeployedProcess {
+  processId: string;
+  version: number;
+  deploymentId: string;
+  checksum: string;
+  /** false when identical content was deployed before: no new version was made. */
+  isNew: boolean;
+}
+
+export interface DeployedForm {
+  formId: string;
+  version: number;
+  checksum: string;
+  isNew: boolean;
+}
+
+export interface DeployResult {
+  processes: DeployedProcess[];
+  forms: DeployedForm[];
+}
+
+export interface StartInstanceCommand {
+  processKey: string;
+  version?: number;
+  businessKey?: string | null;
+  variables?: Variables;
+}
+
+export interface InstanceSummary {
+  id: string;
+  processId: string;
+  version: number;
+  deploymentId: string;
+  businessKey: string | null;
+  state: InstanceState;
+  variables: Variables;
+  createdAt: string;
+  endedAt: string | null;
+  parentInstanceId: string | null;
+  incidents: number;
+}
+
+export type InstanceState = 'active' | 'completed' | 'terminated' | 'canceled';
+
+export interface PublishMessageCommand {
+  name: string;
+  correlationKey?: string | null;
+  variables?: Variables;
+}
+
+export interface PublishMessageResult {
+  /** instances whose waiting catch event received the message */
+  correlated: string[];
+  /** instances started by a message start event */
+  started: string[];
+}
+
+export interface ActivatedJob {
+  key: string;
+  type: string;
+  instanceId: string;
+  processId: string;
+  elementId: string;
+  retries: number;
+  deadline: string;
+  customHeaders: Record<string, string>;
+  variables: Variables;
+}
+
+export interface ActivateJobsRequest {
+  types: string[];
+  worker: string;
+  maxJobs: number;
+  timeoutMs: number;
+}
+
+export interface FailJobCommand {
+  retries: number;
+  errorMessage: string;
+  retryBackoffMs?: number;
+}
+
+export interface WorkflowEngine {
+  readonly kind: 'embedded' | 'zeebe';
+  deploy(resources: DeployResource[], actor: Actor): Promise<DeployResult>;
+  startInstance(command: StartInstanceCommand, actor: Actor): Promise<InstanceSummary>;
+  cancelInstance(instanceId: string, actor: Actor): Promise<void>;
+  publishMessage(command: PublishMessageCommand, actor: Actor): Promise<PublishMessageResult>;
+  completeUserTask(taskId: string, variables: Variables, actor: Actor): Promise<void>;
+  activateJobs(request: ActivateJobsRequest): Promise<ActivatedJob[]>;
+  completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void>;
+  failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void>;
+  throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor): Promise<void>;
+  updateJobRetries(jobKey: string, retries: number, actor: Actor): Promise<void>;
+  resolveIncident(incidentId: string, actor: Actor): Promise<void>;
+  /** Start background work (timers, follow-up commands). */
+  start(): Promise<void>;
+  /** Stop background work and wait for the step in progress. */
+  stop(): Promise<void>;
+}

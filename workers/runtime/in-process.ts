@@ -1,0 +1,117 @@
+// Binds handlers to the embedded engine in the server's own process: activates jobs of the
+// registered types (woken at once when a step creates jobs), runs the handler, reports the outcome.
+import type { Logger } from '../../server/core/logger';
+import type { ActivatedJob, Actor, WorkflowEngine } from '../../server/engine/types';
+import { runHandler, type JobHandler } from '../job';
+
+export interface InProcessWorkerOptions {
+  engine: WorkflowEngine & { on?(event: 'jobs', listener: () => void): unknown; off?(event: 'jobs', listener: () => void): unknown };
+  handlers: Map<string, JobHandler<any>>;
+  log: Logger;
+  workerName?: string;
+  maxConcurrent?: number;
+  pollIntervalMs?: number;
+  jobTimeoutMs?: number;
+}
+
+export interface RunningWorkers {
+  stop(): Promise<void>;
+  /** resolves when no job is running and none was activatable at the last look (tests, shutdown) */
+  idle(): Promise<void>;
+}
+
+export function startInProcessWorkers(options: InProcessWorkerOptions): RunningWorkers {
+  const { engine, handlers, log } = options;
+  const worker = options.workerName ?? `in-process-${process.pid}`;
+  const actor: Actor = { kind: 'worker', id: worker };
+  const maxConcurrent = options.maxConcurrent ?? 8;
+  const types = [...handlers.keys()];
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+  let polling = false;
+  let pollAgain = false;
+  let timer: NodeJS.Timeout | null = null;
+  let idleWaiters: (() => void)[] = [];
+
+  const wake = () => void poll();
+  engine.on?.('jobs', wake);
+
+  async function poll(): Promise<void> {
+    if (stopped || !types.length) return;
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    try {
+      do {
+        pollAgain = false;
+        const capacity = maxConcurrent - running.size;
+        if (capacity <= 0) break;
+        const jobs = await engine.activateJobs({ types, worker, maxJobs: capacity, timeoutMs: options.jobTimeoutMs ?? 60_000 });
+        for (const job of jobs) track(execute(job));
+        if (jobs.length === capacity) pollAgain = true;
+      } while (pollAgain && !stopped);
+    } catch (err) {
+      log.error({ err }, 'job activation failed');
+    } finally {
+      polling = false;
+      if (!running.size) notifyIdle();
+      schedule();
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(wake, options.pollIntervalMs ?? 200);
+  }
+
+  function track(work: Promise<void>): void {
+    running.add(work);
+    void work.finally(() => {
+      running.delete(work);
+      void poll();
+    });
+  }
+
+  async function execute(job: ActivatedJob): Promise<void> {
+    const jobLog = log.child({ jobType: job.type, jobKey: job.key, instanceId: job.instanceId, elementId: job.elementId });
+    const handler = handlers.get(job.type)!;
+    const outcome = await runHandler(handler, { ...job, log: jobLog });
+    try {
+      switch (outcome.outcome) {
+        case 'complete':
+          return await engine.completeJob(job.key, outcome.variables, actor);
+        case 'bpmnError':
+          return await engine.throwError(job.key, outcome.code, outcome.message, outcome.variables, actor);
+        case 'fail':
+          return await engine.failJob(job.key, { retries: outcome.retries ?? job.retries - 1, errorMessage: outcome.message, retryBackoffMs: outcome.backoffMs }, actor);
+      }
+    } catch (err) {
+      // the job was canceled or completed elsewhere meanwhile, or the step failed: the engine decides
+      jobLog.warn({ err: (err as Error).message }, 'job outcome not accepted');
+    }
+  }
+
+  function notifyIdle(): void {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  void poll();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      engine.off?.('jobs', wake);
+      await Promise.allSettled([...running]);
+    },
+    idle() {
+      if (!running.size && !polling) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
