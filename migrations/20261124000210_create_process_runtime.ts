@@ -30,6 +30,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('jobs', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('instance_id').notNullable().references('process_instances.id');
+    t.text('process_id').notNullable();
     t.text('element_id').notNullable();
     t.text('execution_id').notNullable();
     t.text('type').notNullable();

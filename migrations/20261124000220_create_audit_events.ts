@@ -25,9 +25,30 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create trigger audit_events_no_truncate before truncate on audit_events
     for each statement execute function audit_events_refuse_change()`);
+  // The one way in: appends events in order under a lock, each hash = sha256(previous hash || body),
+  // body being the event's canonical JSON made by the application (server/repositories/audit-events.ts).
+  await knex.raw(`
+    create function audit_append(events jsonb) returns void language plpgsql as $$
+    declare
+      head text;
+      event jsonb;
+      digest text;
+    begin
+      perform pg_advisory_xact_lock(1651991925);
+      select hash into head from audit_events order by seq desc limit 1;
+      head := coalesce(head, repeat('0', 64));
+      for event in select value from jsonb_array_elements(events) loop
+        digest := encode(sha256(convert_to(head || (event->>'body'), 'UTF8')), 'hex');
+        insert into audit_events (occurred_at, actor, kind, instance_id, element_id, payload, prev_hash, hash)
+        values ((event->>'occurredAt')::timestamptz, event->>'actor', event->>'kind', (event->>'instanceId')::uuid,
+                event->>'elementId', event->'payload', head, digest);
+        head := digest;
+      end loop;
+    end $$`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('drop function audit_append(jsonb)');
   await knex.raw('drop table audit_events');
   await knex.raw('drop function audit_events_refuse_change()');
 }

@@ -1,5 +1,6 @@
 // Appends to the hash-chained audit log. There is no other write path: the table refuses UPDATE and
-// DELETE, and each row's hash covers the previous row's hash and the row's canonical JSON.
+// DELETE, and rows go in only through the database function audit_append, which chains each row's
+// hash to the one before: hash = sha256(prevHash || body), body = the event's canonical JSON.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Knex } from 'knex';
@@ -24,25 +25,33 @@ export interface AuditEventRow {
   hash: string;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
-// One appender at a time, so that the chain has no forks: an advisory lock held until commit.
-const AUDIT_LOCK_KEY = 0x6277_6175; // 'bwau'
-
-/** The hash of a row: sha256 over the previous hash and the row's content as canonical JSON. */
-export function hashAuditEvent(prevHash: string, event: { occurredAt: string; actor: string; kind: string; instanceId: string | null; elementId: string | null; payload: unknown }): string {
-  const body = canonicalize({ ...event, prevHash }) ?? '';
-  return createHash('sha256').update(body).digest('hex');
+export interface AuditEventContent {
+  occurredAt: string;
+  actor: string;
+  kind: string;
+  instanceId: string | null;
+  elementId: string | null;
+  payload: unknown;
 }
 
-/** Appends events inside the caller's transaction; call it last in a transaction (it holds a lock until commit). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The canonical JSON (RFC 8785) of an event: what its hash covers besides the previous hash. */
+export function auditEventBody(event: AuditEventContent): string {
+  return canonicalize(event) ?? '';
+}
+
+/** The hash a row must carry, given the row before it. */
+export function hashAuditEvent(prevHash: string, event: AuditEventContent): string {
+  return createHash('sha256').update(prevHash + auditEventBody(event)).digest('hex');
+}
+
+/** Appends events inside the caller's transaction, in one round trip; it holds the log's lock until commit. */
 export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEventDraft[]): Promise<void> {
   if (!drafts.length) return;
-  await trx.raw('select pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY]);
-  const last = await trx('audit_events').select('hash').orderBy('seq', 'desc').first();
-  let prevHash: string = last?.hash ?? GENESIS_HASH;
   const occurredAt = new Date().toISOString();
-  const rows = drafts.map((draft) => {
-    const event = {
+  const events = drafts.map((draft) => {
+    const content: AuditEventContent = {
       occurredAt,
       actor: draft.actor,
       kind: draft.kind,
@@ -50,21 +59,9 @@ export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEven
       elementId: draft.elementId ?? null,
       payload: draft.payload ?? {},
     };
-    const hash = hashAuditEvent(prevHash, event);
-    const row = {
-      occurred_at: occurredAt,
-      actor: event.actor,
-      kind: event.kind,
-      instance_id: event.instanceId,
-      element_id: event.elementId,
-      payload: JSON.stringify(event.payload),
-      prev_hash: prevHash,
-      hash,
-    };
-    prevHash = hash;
-    return row;
+    return { ...content, body: auditEventBody(content) };
   });
-  await trx('audit_events').insert(rows);
+  await trx.raw('select audit_append(?::jsonb)', [JSON.stringify(events)]);
 }
 
 export async function listInstanceAuditEvents(db: Knex, instanceId: string): Promise<AuditEventRow[]> {

@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+import { DEPARTMENTS, ROLE_NAMES, ROLES } from '../core/auth-user';
+import { createDepartmentsRepository } from '../repositories/departments';
+
+/**
+ * Departments and roles the code relies on (department ids are BPMN candidate groups). Run at every
+ * start, after the migrations; inserts only what is missing.
+ */
+export async function ensureReferenceData(knex: Knex): Promise<void> {
+  const repo = createDepartmentsRepository(knex);
+  await repo.ensureDepartments(DEPARTMENTS);
+  await repo.ensureRoles(ROLES.map((id) => ({ id, name: ROLE_NAMES[id] })));
+}

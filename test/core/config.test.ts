@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { ConfigError, DEMO_DOCUMENT_SIGNING_SECRET, configSchema, describeConfigSchema, loadConfig } from '../../server/core/config';
+
+const SECRET = 'x'.repeat(40);
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('config', () => {
+  it('gives the documented defaults for an empty environment (demo mode, PGlite)', () => {
+    // given an empty environment
+    // when it is loaded
+    const config = loadConfig({});
+    // then every default applies, and demo mode is on because there is no DATABASE_URL
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.engine, 'embedded');
+    assert.equal(config.demo, true);
+    assert.equal(config.tokenTtlSeconds, 28800);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.jobPollIntervalMs, 200);
+    assert.equal(config.timerPollIntervalMs, 500);
+    assert.equal(config.documentSigningSecret, DEMO_DOCUMENT_SIGNING_SECRET);
+  });
+
+  it('turns demo mode off by default when DATABASE_URL is set, and DEMO=1 forces it on', () => {
+    // given a database URL
+    const url = 'postgres://app:pw@db.example:5432/bzf';
+    // when loaded with and without DEMO=1
+    const production = loadConfig({ DATABASE_URL: url, DOCUMENT_SIGNING_SECRET: SECRET });
+    const demo = loadConfig({ DATABASE_URL: url, DEMO: '1' });
+    // then
+    assert.equal(production.demo, false);
+    assert.equal(production.databaseUrl, url);
+    assert.equal(demo.demo, true);
+  });
+
+  it('converts integers and booleans', () => {
+    // given typed values as strings
+    const config = loadConfig({ PORT: '8080', DEMO: 'false', TOKEN_TTL_SECONDS: '60', DOCUMENT_SIGNING_SECRET: SECRET });
+    // then they arrive typed
+    assert.equal(config.port, 8080);
+    assert.equal(config.demo, false);
+    assert.equal(config.tokenTtlSeconds, 60);
+  });
+
+  it('names the variable, the value and what is expected when a number is invalid', () => {
+    // given a port that is not a number
+    const error = configError({ PORT: 'eighty' });
+    // then the message is actionable
+    assert.equal(error.setting, 'PORT');
+    assert.match(error.message, /PORT/);
+    assert.match(error.message, /"eighty"/);
+    assert.match(error.message, /integer from 1 to 65535/);
+  });
+
+  it('refuses a number outside its range', () => {
+    assert.equal(configError({ PORT: '70000' }).setting, 'PORT');
+    assert.equal(configError({ TOKEN_TTL_SECONDS: '5' }).setting, 'TOKEN_TTL_SECONDS');
+  });
+
+  it('lists the allowed values for an invalid enum', () => {
+    const error = configError({ ENGINE: 'camunda7' });
+    assert.match(error.message, /embedded, zeebe/);
+  });
+
+  it('refuses a boolean it cannot read', () => {
+    assert.match(configError({ DEMO: 'maybe' }).message, /DEMO.*boolean/s);
+  });
+
+  it('refuses a DATABASE_URL that is not a postgres URL, without echoing its password', () => {
+    // given a MySQL URL with a password
+    const error = configError({ DATABASE_URL: 'mysql://root:hunter2@localhost/db' });
+    // then the message names the expectation and hides the password
+    assert.equal(error.setting, 'DATABASE_URL');
+    assert.match(error.message, /postgres:\/\//);
+    assert.doesNotMatch(error.message, /hunter2/);
+  });
+
+  it('requires a document signing secret outside demo mode (no default secrets)', () => {
+    // given production mode without the secret
+    const error = configError({ DATABASE_URL: 'postgres://localhost/db' });
+    // then start is refused
+    assert.equal(error.setting, 'DOCUMENT_SIGNING_SECRET');
+    assert.match(error.message, /demo mode is off/);
+  });
+
+  it('refuses the demo signing secret outside demo mode', () => {
+    const error = configError({ DEMO: '0', DOCUMENT_SIGNING_SECRET: DEMO_DOCUMENT_SIGNING_SECRET });
+    assert.equal(error.setting, 'DOCUMENT_SIGNING_SECRET');
+    assert.doesNotMatch(error.message, new RegExp(DEMO_DOCUMENT_SIGNING_SECRET));
+  });
+
+  it('requires ZEEBE_ADDRESS when ENGINE=zeebe', () => {
+    assert.equal(configError({ ENGINE: 'zeebe' }).setting, 'ZEEBE_ADDRESS');
+    assert.equal(loadConfig({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500' }).zeebeAddress, 'localhost:26500');
+  });
+
+  it('reads only the listed settings when given keys (tools need no server secrets)', () => {
+    // given production mode without the signing secret
+    const env = { DATABASE_URL: 'postgres://localhost/db', PORT: 'not-read' };
+    // when only the database settings are asked for
+    const config = loadConfig(env, ['databaseUrl', 'dataDir', 'dbPoolMax']);
+    // then they load, and nothing else is read
+    assert.deepEqual({ ...config }, { databaseUrl: 'postgres://localhost/db', dataDir: './data', dbPoolMax: 10 });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('documents every setting with a name, type, default and description', () => {
+    // when the schema is described for the README
+    const rows = describeConfigSchema();
+    // then there is one row per setting, each complete
+    assert.equal(rows.length, configSchema.length);
+    for (const row of rows) {
+      assert.match(row.name, /^[A-Z][A-Z0-9_]+$/);
+      assert.ok(row.type && row.default && row.doc.length > 10, `incomplete doc row for ${row.name}`);
+    }
+    assert.equal(rows.find((r) => r.name === 'DEMO')?.default, 'true without DATABASE_URL, else false');
+  });
+});
