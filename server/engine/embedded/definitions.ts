@@ -26,6 +26,7 @@ export const checksumOf = (content: string): string => createHash('sha256').upda
 
 export class DefinitionStore {
   private readonly models = new Map<string, Promise<ProcessModel>>();
+  private readonly loaded = new Map<string, LoadedDefinition>();
 
   constructor(private readonly db: Knex) {}
 
@@ -67,10 +68,15 @@ export class DefinitionStore {
     return { formId: input.formId, version, checksum, isNew: true };
   }
 
+  /** A deployed definition never changes, so one read per process lifetime is enough. */
   async byId(id: string, db: Knex = this.db): Promise<LoadedDefinition> {
+    const cached = this.loaded.get(id);
+    if (cached) return cached;
     const row: DefinitionRow | undefined = await db('process_definitions').where({ id }).first();
     if (!row) throw notFound('流程定义');
-    return { row, model: await this.model(row) };
+    const loaded = { row, model: await this.model(row) };
+    this.loaded.set(id, loaded);
+    return loaded;
   }
 
   async latest(processId: string, version?: number, db: Knex = this.db): Promise<LoadedDefinition> {

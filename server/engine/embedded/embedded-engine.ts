@@ -1,6 +1,8 @@
 // The embedded engine: Zeebe-dialect diagrams on bpmn-engine, with PostgreSQL as the source of truth.
 // Every command is one step: lock the instance row, load its engine from the saved state, apply the
 // command, write state + rows + audit events, commit. No instance stays in memory between steps.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import { AppError, conflict, notFound, validationFailed } from '../../core/errors';
@@ -23,7 +25,7 @@ import type {
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
 import { InstanceSession, StepError, type SavedState } from './instance-session';
-import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
+import { actorLabel, applyStep, planStep, writeStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
@@ -55,6 +57,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly loops: BackgroundLoop[];
+  private readonly commitNotices = new AsyncLocalStorage<Set<'jobs' | 'commands'>>();
 
   constructor(private readonly options: EmbeddedEngineOptions) {
     super();
@@ -91,8 +94,17 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     if (!start) {
       throw validationFailed([{ field: 'processKey', message: `流程 ${command.processKey} 没有空启动事件，只能由消息或定时器启动` }]);
     }
-    const id = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
-    return this.getInstance(id);
+    const row = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
+    return this.summaryOf(row, row.engine_state === null && row.step_count === 0 ? 1 : 0);
+  }
+
+  /** When a worker last gave back jobs whose deadline passed; that sweep runs at most once a second. */
+  private lastReclaim = 0;
+
+  private async reclaimExpiredJobs(trx: Knex.Transaction, now: Date): Promise<void> {
+    if (now.getTime() - this.lastReclaim < 1000) return;
+    this.lastReclaim = now.getTime();
+    await trx('jobs').where({ state: 'activated' }).where('deadline', '<', now).update({ state: 'activatable', worker: null, deadline: null, updated_at: now });
   }
 
   /** Creates and runs a new instance; an engine error at the start leaves it with an incident. */
@@ -105,46 +117,54 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     parent: { instanceId: string; executionId: string } | null,
     trigger?: (session: InstanceSession) => Promise<void>,
     outerTrx?: Knex.Transaction,
-  ): Promise<string> {
-    const insert = async (trx: Knex.Transaction): Promise<InstanceRow> => {
-      const [row] = await trx('process_instances')
-        .insert({
-          definition_id: definition.row.id,
-          process_id: definition.row.process_id,
-          version: definition.row.version,
-          business_key: businessKey,
-          start_event_id: startEventId,
-          variables: JSON.stringify(variables),
-          parent_instance_id: parent?.instanceId ?? null,
-          parent_execution_id: parent?.executionId ?? null,
-          started_by: actorLabel(actor),
-        })
-        .returning('*');
-      return row;
+  ): Promise<InstanceRow> {
+    const now = new Date();
+    const row: InstanceRow = {
+      id: randomUUID(),
+      definition_id: definition.row.id,
+      process_id: definition.row.process_id,
+      version: definition.row.version,
+      business_key: businessKey,
+      state: 'active',
+      start_event_id: startEventId,
+      engine_state: null,
+      variables,
+      parent_instance_id: parent?.instanceId ?? null,
+      parent_execution_id: parent?.executionId ?? null,
+      started_by: actorLabel(actor),
+      step_count: 0,
+      created_at: now,
+      updated_at: now,
+      ended_at: null,
     };
-    const run = async (trx: Knex.Transaction, row: InstanceRow) => {
+    // the engine runs before the transaction opens: it needs no database, and a failure writes nothing
+    let plan: StepPlan | null = null;
+    let failure: StepError | null = null;
+    try {
       const session = await InstanceSession.start(definition.model, row.id, variables, startEventId);
       if (trigger) await trigger(session);
-      const outcome = await writeStep(trx, row, session, actor, [
+      plan = await planStep(row, session, actor, [
         { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, businessKey, variables: Object.keys(variables) } },
       ]);
-      this.announce(outcome);
+    } catch (err) {
+      if (!(err instanceof StepError)) throw err;
+      failure = err;
+    }
+    const write = async (trx: Knex.Transaction) => {
+      await trx('process_instances').insert({ ...row, variables: JSON.stringify(variables), created_at: undefined, updated_at: undefined });
+      if (plan) {
+        const outcome = await applyStep(trx, plan);
+        this.announce(outcome);
+        Object.assign(row, { state: outcome.completed ? 'completed' : 'active', variables: plan.variables, step_count: 1, ended_at: outcome.completed ? new Date() : null });
+      } else {
+        await this.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
+      }
+      return row;
     };
-    const inTransaction = async (trx: Knex.Transaction) => {
-      const row = await insert(trx);
-      await trx.savepoint(async (sp) => run(sp, row)).catch(async (err) => {
-        if (!(err instanceof StepError)) throw err;
-        await this.recordIncident(trx, row, err, { kind: 'start' }, actor, null);
-      });
-      return row.id;
-    };
-    return outerTrx ? inTransaction(outerTrx) : this.transaction(inTransaction);
+    return outerTrx ? write(outerTrx) : this.transaction(write);
   }
 
-  async getInstance(id: string, db: Knex = this.db): Promise<InstanceSummary> {
-    const row: InstanceRow | undefined = await db('process_instances').where({ id }).first();
-    if (!row) throw notFound('流程实例');
-    const [{ count }] = await db('incidents').where({ instance_id: id, state: 'active' }).count<{ count: string }[]>('* as count');
+  private summaryOf(row: InstanceRow, incidents: number): InstanceSummary {
     return {
       id: row.id,
       processId: row.process_id,
@@ -156,8 +176,15 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       createdAt: new Date(row.created_at).toISOString(),
       endedAt: row.ended_at ? new Date(row.ended_at).toISOString() : null,
       parentInstanceId: row.parent_instance_id,
-      incidents: Number(count),
+      incidents,
     };
+  }
+
+  async getInstance(id: string, db: Knex = this.db): Promise<InstanceSummary> {
+    const row: InstanceRow | undefined = await db('process_instances').where({ id }).first();
+    if (!row) throw notFound('流程实例');
+    const [{ count }] = await db('incidents').where({ instance_id: id, state: 'active' }).count<{ count: string }[]>('* as count');
+    return this.summaryOf(row, Number(count));
   }
 
   async cancelInstance(instanceId: string, actor: Actor): Promise<void> {
@@ -225,7 +252,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     for (const { id } of latest) {
       const definition = await this.definitions.byId(id);
       for (const start of definition.model.messageStartEvents.filter((s) => s.message?.name === name)) {
-        const instanceId = await this.createInstance(definition, start.id, {}, null, actor, null, async (session) => {
+        const { id: instanceId } = await this.createInstance(definition, start.id, {}, null, actor, null, async (session) => {
           const wait = [...session.waits.values()].find((w) => w.elementId === start.id);
           if (wait) await session.complete(wait.executionId, variables, 'message.correlated', { name, startEvent: true });
         });
@@ -256,7 +283,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const deadline = new Date(now.getTime() + request.timeoutMs);
     return this.transaction(async (trx) => {
       // jobs whose worker went silent past the deadline become activatable again (at-least-once)
-      await trx('jobs').where({ state: 'activated' }).where('deadline', '<', now).update({ state: 'activatable', worker: null, deadline: null, updated_at: now });
+      await this.reclaimExpiredJobs(trx, now);
       const rows = await trx('jobs')
         .whereIn(
           'id',
@@ -273,8 +300,6 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
         .update({ state: 'activated', worker: request.worker, deadline, updated_at: now })
         .returning('*');
       if (!rows.length) return [];
-      const instances: { id: string; process_id: string }[] = await trx('process_instances').select('id', 'process_id').whereIn('id', [...new Set(rows.map((r: any) => r.instance_id))]);
-      const processOf = new Map(instances.map((i) => [i.id, i.process_id]));
       await appendAuditEvents(
         trx,
         rows.map((r: any) => ({ actor: `worker:${request.worker}`, kind: 'job.activated', instanceId: r.instance_id, elementId: r.element_id, payload: { jobKey: r.id, type: r.type, retries: r.retries } })),
@@ -283,7 +308,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
         key: r.id,
         type: r.type,
         instanceId: r.instance_id,
-        processId: processOf.get(r.instance_id) ?? '',
+        processId: r.process_id,
         elementId: r.element_id,
         retries: r.retries,
         deadline: deadline.toISOString(),
@@ -384,13 +409,14 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
         await this.transaction(async (trx) => {
           const row = await this.lockInstance(trx, instanceId);
           const definition = await this.definitions.byId(row.definition_id, trx);
-          await trx.savepoint(async (sp) => {
-            const session = await InstanceSession.start(definition.model, row.id, row.variables, row.start_event_id);
-            this.announce(await writeStep(sp, row, session, actor));
-          }).catch(async (err) => {
-            if (!(err instanceof StepError)) throw err;
-            await this.recordIncident(trx, row, err, command, actor, null);
-          });
+          const plan = await InstanceSession.start(definition.model, row.id, row.variables, row.start_event_id)
+            .then((session) => planStep(row, session, actor))
+            .catch((err) => {
+              if (err instanceof StepError) return err;
+              throw err;
+            });
+          if (plan instanceof StepError) await this.recordIncident(trx, row, plan, command, actor, null);
+          else this.announce(await applyStep(trx, plan));
         });
         return;
       }
@@ -616,16 +642,22 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     return job;
   }
 
+  /** Notes what a step created; listeners hear of it once the transaction has committed. */
   private announce(outcome: StepOutcome): void {
-    if (outcome.jobsCreated) this.emit('jobs');
-    this.emit('commands');
+    const pending = this.commitNotices.getStore();
+    if (!pending) return;
+    if (outcome.jobsCreated) pending.add('jobs');
+    if (outcome.commandsCreated) pending.add('commands');
   }
 
-  /** A transaction retried on deadlock / serialization failure. */
+  /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
   private async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const notices = new Set<'jobs' | 'commands'>();
       try {
-        return await this.db.transaction(work);
+        const result = await this.commitNotices.run(notices, () => this.db.transaction(work));
+        for (const notice of notices) this.emit(notice);
+        return result;
       } catch (err) {
         const code = (err as { code?: string }).code;
         if ((code === DEADLOCK || code === SERIALIZATION) && attempt < 5) continue;

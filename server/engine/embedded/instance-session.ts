@@ -35,12 +35,27 @@ export interface StepEvent {
   payload: Record<string, unknown>;
 }
 
+/** Execution ids of the open rows a step left behind, so the next step diffs without reading them. */
+export interface OpenRows {
+  jobs: string[];
+  userTasks: string[];
+  subscriptions: string[];
+  calls: string[];
+  timers: string[];
+}
+
+export const NO_OPEN_ROWS: OpenRows = { jobs: [], userTasks: [], subscriptions: [], calls: [], timers: [] };
+
 export interface SavedState {
   engine: unknown;
   scopes: Record<string, Variables>;
   /** multi-instance output collections being filled: root execution id → values by index */
   loopOutputs: Record<string, unknown[]>;
+  openRows: OpenRows;
 }
+
+// bpmn-engine logs through `debug`; the adapter records what matters in the audit log instead.
+const silentLogger = () => ({ debug() {}, warn() {}, error() {} });
 
 /** An error in the engine while a step ran: Zeebe raises an incident here, the step is rolled back. */
 export class StepError extends Error {
@@ -79,6 +94,10 @@ export class InstanceSession {
   variables: Variables;
   scopes: Record<string, Variables>;
   loopOutputs: Record<string, unknown[]>;
+  /** the open rows the previous step left (empty for a new instance) */
+  readonly previousRows: OpenRows;
+  /** executions whose row the command itself finished (completed job, fired timer, correlated subscription) */
+  readonly finished = new Set<string>();
   completed = false;
   private failure: StepError | null = null;
   private recording = false;
@@ -94,8 +113,10 @@ export class InstanceSession {
     this.variables = { ...variables };
     this.scopes = saved?.scopes ?? {};
     this.loopOutputs = saved?.loopOutputs ?? {};
+    this.previousRows = saved?.openRows ?? NO_OPEN_ROWS;
     this.engine = new Engine({
       name: instanceId,
+      Logger: silentLogger,
       sourceContext: sourceFor(model, startEventId) as never,
       elements: engineElements,
       expressions: { resolveExpression: (expression: unknown, context: any) => this.resolve(expression, context) } as never,
@@ -129,7 +150,7 @@ export class InstanceSession {
     startEventId: string | null,
   ): Promise<InstanceSession> {
     const session = new InstanceSession(model, instanceId, variables, saved, startEventId);
-    session.engine.recover(structuredClone(saved.engine) as never);
+    session.engine.recover(saved.engine as never);
     await session.guard(() => session.engine.resume());
     session.recording = true;
     return session;
@@ -142,6 +163,7 @@ export class InstanceSession {
   /** Completes a waiting job, user task, message catch or call activity with the given variables. */
   async complete(executionId: string, result: Variables, kind: StepEvent['kind'], extra: Record<string, unknown> = {}): Promise<void> {
     const wait = this.requireWait(executionId);
+    this.finished.add(executionId);
     await this.guard(() => {
       this.applyOutputs(wait, result);
       this.record(kind, wait.elementId, executionId, { ...extra, variables: Object.keys(result) });
@@ -152,6 +174,7 @@ export class InstanceSession {
   /** Throws a BPMN error at a waiting job: the matching error boundary event takes over. */
   async throwError(executionId: string, code: string, message: string, variables: Variables): Promise<void> {
     const wait = this.requireWait(executionId);
+    this.finished.add(executionId);
     await this.guard(() => {
       Object.assign(this.variables, variables);
       this.record('job.error-thrown', wait.elementId, executionId, { code, message });
@@ -164,6 +187,7 @@ export class InstanceSession {
     const timers = this.engine.environment.timers as unknown as { executing: TimerRef[]; clearTimeout(ref: TimerRef): void };
     const ref = timers.executing.find((t) => t.owner?.executionId === executionId);
     if (!ref) return false;
+    this.finished.add(executionId);
     await this.guard(() => {
       this.record('timer.fired', ref.owner.id, executionId, { dueAt: new Date(ref.expireAt).toISOString() });
       timers.clearTimeout(ref);
@@ -185,7 +209,7 @@ export class InstanceSession {
     return [...this.waits.values()].filter((w) => alive.has(w.executionId));
   }
 
-  async savedState(): Promise<SavedState> {
+  async savedState(openRows: OpenRows): Promise<SavedState> {
     const state = (await this.engine.getState()) as any;
     for (const definition of state.definitions ?? []) delete definition.source;
     if (state.environment) {
@@ -194,7 +218,7 @@ export class InstanceSession {
     }
     const alive = new Set(this.liveWaits().map((w) => w.executionId));
     const scopes = Object.fromEntries(Object.entries(this.scopes).filter(([id]) => alive.has(id) || this.isScopeOfLive(id, alive)));
-    return { engine: state, scopes, loopOutputs: this.loopOutputs };
+    return { engine: state, scopes, loopOutputs: this.loopOutputs, openRows };
   }
 
   // ---- internals ----

@@ -1,11 +1,14 @@
 // Writes what one step did, inside the step's transaction: the engine state, the open waits as rows
 // (jobs, inbox tasks, message subscriptions, timers), follow-up commands for call activities, and
 // the audit events. Rows whose element no longer waits are closed.
+//
+// planStep evaluates everything that can fail (FEEL in retries, assignments, due dates, correlation
+// keys) before applyStep writes anything, so a step either writes whole or raises an incident.
 import type { Knex } from 'knex';
 import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audit-events';
 import { evaluateExpression, evaluateList, ExpressionError } from '../feel';
 import type { Actor, Variables } from '../types';
-import { StepError, type InstanceSession, type WaitItem } from './instance-session';
+import { StepError, type InstanceSession, type OpenRows, type SavedState, type WaitItem } from './instance-session';
 
 export interface InstanceRow {
   id: string;
@@ -28,8 +31,29 @@ export interface InstanceRow {
 
 export interface StepOutcome {
   jobsCreated: number;
-  timersCreated: number;
+  commandsCreated: number;
   completed: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+interface Changes {
+  opened: Row[];
+  closed: string[];
+}
+
+export interface StepPlan {
+  instance: InstanceRow;
+  jobs: Changes;
+  userTasks: Changes;
+  subscriptions: Changes;
+  timers: Changes;
+  callsOpened: Row[];
+  callsClosed: string[];
+  state: SavedState;
+  variables: Variables;
+  completed: boolean;
+  audit: AuditEventDraft[];
 }
 
 const OPEN_JOB_STATES = ['activatable', 'activated', 'failed', 'error_thrown', 'incident'];
@@ -37,70 +61,124 @@ const DEFAULT_JOB_RETRIES = 3;
 
 export const actorLabel = (actor: Actor): string => `${actor.kind}:${actor.id}`;
 
-export async function writeStep(trx: Knex.Transaction, instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = []): Promise<StepOutcome> {
+/** What the step will write; throws StepError (and writes nothing) where Zeebe would raise an incident. */
+export async function planStep(instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = []): Promise<StepPlan> {
   const waits = session.liveWaits();
-  const live = new Set(waits.map((w) => w.executionId));
   const byKind = (kind: WaitItem['kind']) => waits.filter((w) => w.kind === kind);
+  const before = session.previousRows;
+  const timers = session.completed ? [] : session.timers();
+  const openRows: OpenRows = {
+    jobs: byKind('job').map((w) => w.executionId),
+    userTasks: byKind('userTask').map((w) => w.executionId),
+    subscriptions: byKind('message').map((w) => w.executionId),
+    calls: byKind('call').map((w) => w.executionId),
+    timers: timers.map((t) => t.executionId),
+  };
+  const changes = (kind: keyof OpenRows, toRow: (executionId: string) => Row): Changes => {
+    const was = new Set(before[kind]);
+    const is = new Set(openRows[kind]);
+    return {
+      opened: openRows[kind].filter((id) => !was.has(id)).map(toRow),
+      closed: before[kind].filter((id) => !is.has(id) && !session.finished.has(id)),
+    };
+  };
+  const waitOf = (executionId: string) => waits.find((w) => w.executionId === executionId)!;
+  const timerOf = (executionId: string) => timers.find((t) => t.executionId === executionId)!;
+  const calls = changes('calls', (id) => callCommand(instance, waitOf(id)));
+  const label = actorLabel(actor);
+  return {
+    instance,
+    jobs: changes('jobs', (id) => jobRow(instance, waitOf(id))),
+    userTasks: changes('userTasks', (id) => userTaskRow(instance, waitOf(id))),
+    subscriptions: changes('subscriptions', (id) => subscriptionRow(instance, waitOf(id))),
+    timers: changes('timers', (id) => {
+      const t = timerOf(id);
+      return { instance_id: instance.id, definition_id: instance.definition_id, element_id: t.elementId, execution_id: t.executionId, due_at: t.dueAt };
+    }),
+    callsOpened: calls.opened,
+    callsClosed: calls.closed,
+    state: await session.savedState(openRows),
+    variables: session.variables,
+    completed: session.completed,
+    audit: [
+      ...extraAudit,
+      ...session.events.map((e) => ({
+        actor: label,
+        kind: e.kind,
+        instanceId: instance.id,
+        elementId: e.elementId,
+        payload: { ...e.payload, ...(e.executionId ? { executionId: e.executionId } : {}) },
+      })),
+    ],
+  };
+}
 
-  const jobsCreated = await syncJobs(trx, instance, byKind('job'), live);
-  await syncUserTasks(trx, instance, byKind('userTask'), live);
-  await syncSubscriptions(trx, instance, byKind('message'), live);
-  await syncCalls(trx, instance, byKind('call'), live);
-  const timersCreated = await syncTimers(trx, instance, session);
+export async function applyStep(trx: Knex.Transaction, plan: StepPlan): Promise<StepOutcome> {
+  const { instance } = plan;
+  await closeRows(trx, 'jobs', instance.id, plan.jobs.closed, OPEN_JOB_STATES, { state: 'canceled', updated_at: trx.fn.now() });
+  await insertRows(trx, 'jobs', plan.jobs.opened);
+  await closeRows(trx, 'user_tasks', instance.id, plan.userTasks.closed, ['created'], { state: 'canceled' });
+  await insertRows(trx, 'user_tasks', plan.userTasks.opened);
+  await closeRows(trx, 'message_subscriptions', instance.id, plan.subscriptions.closed, ['open'], { state: 'closed' });
+  await insertRows(trx, 'message_subscriptions', plan.subscriptions.opened);
+  await closeRows(trx, 'timers', instance.id, plan.timers.closed, ['active'], { state: 'canceled' });
+  await insertRows(trx, 'timers', plan.timers.opened);
+  if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
+  if (plan.callsOpened.length) await trx('engine_commands').insert(plan.callsOpened);
 
-  const completed = session.completed;
-  const state = await session.savedState();
   await trx('process_instances')
     .where({ id: instance.id })
     .update({
-      engine_state: JSON.stringify(state),
-      variables: JSON.stringify(session.variables),
-      state: completed ? 'completed' : 'active',
-      ended_at: completed ? trx.fn.now() : null,
+      engine_state: JSON.stringify(plan.state),
+      variables: JSON.stringify(plan.variables),
+      state: plan.completed ? 'completed' : 'active',
+      ended_at: plan.completed ? trx.fn.now() : null,
       step_count: instance.step_count + 1,
       updated_at: trx.fn.now(),
     });
-  if (completed && instance.parent_instance_id) {
+  const notifiesParent = plan.completed && !!instance.parent_instance_id;
+  if (notifiesParent) {
     await trx('engine_commands').insert({
       instance_id: instance.parent_instance_id,
       kind: 'complete-call',
-      payload: JSON.stringify({ executionId: instance.parent_execution_id, childInstanceId: instance.id, variables: session.variables }),
+      payload: JSON.stringify({ executionId: instance.parent_execution_id, childInstanceId: instance.id, variables: plan.variables }),
     });
   }
-
-  const label = actorLabel(actor);
-  await appendAuditEvents(trx, [
-    ...extraAudit,
-    ...session.events.map((e) => ({
-      actor: label,
-      kind: e.kind,
-      instanceId: instance.id,
-      elementId: e.elementId,
-      payload: { ...e.payload, ...(e.executionId ? { executionId: e.executionId } : {}) },
-    })),
-  ]);
-  return { jobsCreated, timersCreated, completed };
+  await appendAuditEvents(trx, plan.audit);
+  return {
+    jobsCreated: plan.jobs.opened.length,
+    commandsCreated: plan.callsOpened.length + plan.callsClosed.length + (notifiesParent ? 1 : 0),
+    completed: plan.completed,
+  };
 }
 
-async function syncJobs(trx: Knex.Transaction, instance: InstanceRow, waits: WaitItem[], live: Set<string>): Promise<number> {
-  const open: { id: string; execution_id: string }[] = await trx('jobs').select('id', 'execution_id').where({ instance_id: instance.id }).whereIn('state', OPEN_JOB_STATES);
-  const known = new Set(open.map((j) => j.execution_id));
-  const stale = open.filter((j) => !live.has(j.execution_id)).map((j) => j.id);
-  if (stale.length) await trx('jobs').whereIn('id', stale).update({ state: 'canceled', updated_at: trx.fn.now() });
-  const fresh = waits.filter((w) => !known.has(w.executionId));
-  if (!fresh.length) return 0;
-  const rows = fresh.map((w) => ({
+export async function writeStep(trx: Knex.Transaction, instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = []): Promise<StepOutcome> {
+  return applyStep(trx, await planStep(instance, session, actor, extraAudit));
+}
+
+/** Closes the rows of executions that no longer wait; rows a command already finished keep their state. */
+async function closeRows(trx: Knex.Transaction, table: string, instanceId: string, executionIds: string[], openStates: string[], update: Row): Promise<void> {
+  if (!executionIds.length) return;
+  await trx(table).where({ instance_id: instanceId }).whereIn('execution_id', executionIds).whereIn('state', openStates).update(update);
+}
+
+// a row of this execution may exist already (written before a crash by the same step): never twice
+async function insertRows(trx: Knex.Transaction, table: string, rows: Row[]): Promise<void> {
+  if (!rows.length) return;
+  await trx(table).insert(rows).onConflict(['instance_id', 'execution_id']).ignore();
+}
+
+function jobRow(instance: InstanceRow, w: WaitItem): Row {
+  return {
     instance_id: instance.id,
+    process_id: instance.process_id,
     element_id: w.elementId,
     execution_id: w.executionId,
     type: w.spec.jobType,
     retries: retriesOf(w),
     custom_headers: JSON.stringify(w.spec.headers),
     variables: JSON.stringify(w.visible),
-  }));
-  // a job row of this execution may exist already (completed before a crash): never twice
-  await trx('jobs').insert(rows).onConflict(['instance_id', 'execution_id']).ignore();
-  return rows.length;
+  };
 }
 
 function retriesOf(wait: WaitItem): number {
@@ -110,20 +188,7 @@ function retriesOf(wait: WaitItem): number {
   return value;
 }
 
-async function syncUserTasks(trx: Knex.Transaction, instance: InstanceRow, waits: WaitItem[], live: Set<string>): Promise<void> {
-  const open: { id: string; execution_id: string }[] = await trx('user_tasks').select('id', 'execution_id').where({ instance_id: instance.id, state: 'created' });
-  const known = new Set(open.map((t) => t.execution_id));
-  const stale = open.filter((t) => !live.has(t.execution_id)).map((t) => t.id);
-  if (stale.length) await trx('user_tasks').whereIn('id', stale).update({ state: 'canceled' });
-  const fresh = waits.filter((w) => !known.has(w.executionId));
-  if (!fresh.length) return;
-  await trx('user_tasks')
-    .insert(fresh.map((w) => userTaskRow(instance, w)))
-    .onConflict(['instance_id', 'execution_id'])
-    .ignore();
-}
-
-function userTaskRow(instance: InstanceRow, wait: WaitItem): Record<string, unknown> {
+function userTaskRow(instance: InstanceRow, wait: WaitItem): Row {
   const spec = wait.spec.userTask!;
   const vars = wait.visible;
   const assignee = spec.assignee ? evaluateExpression(spec.assignee, vars) : null;
@@ -158,25 +223,14 @@ function dateOf(expression: string | null, vars: Variables, elementId: string): 
   return date;
 }
 
-async function syncSubscriptions(trx: Knex.Transaction, instance: InstanceRow, waits: WaitItem[], live: Set<string>): Promise<void> {
-  const open: { id: string; execution_id: string }[] = await trx('message_subscriptions').select('id', 'execution_id').where({ instance_id: instance.id, state: 'open' });
-  const known = new Set(open.map((s) => s.execution_id));
-  const stale = open.filter((s) => !live.has(s.execution_id)).map((s) => s.id);
-  if (stale.length) await trx('message_subscriptions').whereIn('id', stale).update({ state: 'closed' });
-  const fresh = waits.filter((w) => !known.has(w.executionId));
-  if (!fresh.length) return;
-  await trx('message_subscriptions')
-    .insert(
-      fresh.map((w) => ({
-        instance_id: instance.id,
-        element_id: w.elementId,
-        execution_id: w.executionId,
-        message_name: w.spec.message?.name ?? w.elementId,
-        correlation_key: correlationKeyOf(w),
-      })),
-    )
-    .onConflict(['instance_id', 'execution_id'])
-    .ignore();
+function subscriptionRow(instance: InstanceRow, w: WaitItem): Row {
+  return {
+    instance_id: instance.id,
+    element_id: w.elementId,
+    execution_id: w.executionId,
+    message_name: w.spec.message?.name ?? w.elementId,
+    correlation_key: correlationKeyOf(w),
+  };
 }
 
 function correlationKeyOf(wait: WaitItem): string | null {
@@ -195,46 +249,20 @@ function correlationKeyOf(wait: WaitItem): string | null {
   return String(value);
 }
 
-async function syncCalls(trx: Knex.Transaction, instance: InstanceRow, waits: WaitItem[], live: Set<string>): Promise<void> {
-  const children: { id: string; parent_execution_id: string }[] = await trx('process_instances')
-    .select('id', 'parent_execution_id')
-    .where({ parent_instance_id: instance.id, state: 'active' });
-  const pending: { payload: { executionId: string } }[] = await trx('engine_commands').select('payload').where({ instance_id: instance.id, kind: 'start-child' });
-  const known = new Set([...children.map((c) => c.parent_execution_id), ...pending.map((p) => p.payload.executionId)]);
-  for (const child of children.filter((c) => !live.has(c.parent_execution_id))) {
-    await trx('engine_commands').insert({ instance_id: child.id, kind: 'cancel', payload: JSON.stringify({ reason: 'parent element terminated' }) });
-  }
-  for (const wait of waits.filter((w) => !known.has(w.executionId))) {
-    if (!wait.spec.calledProcessId) throw new StepError('调用活动缺少被调用流程 (call activity without processId)', wait.elementId, 'CALLED_ELEMENT_ERROR');
-    const processId = String(evaluateExpression(wait.spec.calledProcessId, wait.visible));
-    await trx('engine_commands').insert({
-      instance_id: instance.id,
-      kind: 'start-child',
-      payload: JSON.stringify({ executionId: wait.executionId, elementId: wait.elementId, processId, variables: wait.visible }),
-    });
-  }
+function callCommand(instance: InstanceRow, wait: WaitItem): Row {
+  if (!wait.spec.calledProcessId) throw new StepError('调用活动缺少被调用流程 (call activity without processId)', wait.elementId, 'CALLED_ELEMENT_ERROR');
+  const processId = String(evaluateExpression(wait.spec.calledProcessId, wait.visible));
+  return {
+    instance_id: instance.id,
+    kind: 'start-child',
+    payload: JSON.stringify({ executionId: wait.executionId, elementId: wait.elementId, processId, variables: wait.visible }),
+  };
 }
 
-async function syncTimers(trx: Knex.Transaction, instance: InstanceRow, session: InstanceSession): Promise<number> {
-  const timers = session.completed ? [] : session.timers();
-  const live = new Set(timers.map((t) => t.executionId));
-  const open: { id: string; execution_id: string }[] = await trx('timers').select('id', 'execution_id').where({ instance_id: instance.id, state: 'active' });
-  const known = new Set(open.map((t) => t.execution_id));
-  const stale = open.filter((t) => !live.has(t.execution_id)).map((t) => t.id);
-  if (stale.length) await trx('timers').whereIn('id', stale).update({ state: 'canceled' });
-  const fresh = timers.filter((t) => !known.has(t.executionId));
-  if (!fresh.length) return 0;
-  await trx('timers')
-    .insert(
-      fresh.map((t) => ({
-        instance_id: instance.id,
-        definition_id: instance.definition_id,
-        element_id: t.elementId,
-        execution_id: t.executionId,
-        due_at: t.dueAt,
-      })),
-    )
-    .onConflict(['instance_id', 'execution_id'])
-    .ignore();
-  return fresh.length;
+async function cancelChildren(trx: Knex.Transaction, instance: InstanceRow, executionIds: string[]): Promise<void> {
+  const children: { id: string }[] = await trx('process_instances').select('id').where({ parent_instance_id: instance.id, state: 'active' }).whereIn('parent_execution_id', executionIds);
+  await trx('engine_commands').where({ instance_id: instance.id, kind: 'start-child' }).whereRaw("payload->>'executionId' = any(?)", [executionIds]).delete();
+  for (const child of children) {
+    await trx('engine_commands').insert({ instance_id: child.id, kind: 'cancel', payload: JSON.stringify({ reason: 'parent element terminated' }) });
+  }
 }
