@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './core/logger';
 import { migrateLatest } from './core/migrate';
 import { installShutdown, type StopStep } from './core/shutdown';
 import { formatDemoUsers, seedDemo } from './demo/seed';
+import { startEngine } from './engine/index';
 import { bootstrapAdmin } from './services/bootstrap';
 import { createCoreServices } from './services/index';
 import { ensureReferenceData } from './services/reference-data';
@@ -36,10 +37,9 @@ async function main(): Promise<void> {
   }
 
   const routers: Array<Router | RouterMount> = [];
-  // engine: wired in server/engine/index.ts — e.g.
-  //   const engine = await startEngine({ db, config, log, services });
-  //   stopSteps.push({ name: 'engine', stop: () => engine.stop() });
-  //   routers.push(...engine.routers);
+  const engine = await startEngine({ db, config, log });
+  stopSteps.push({ name: 'engine', stop: () => engine.stop() });
+  routers.push(...engine.routers);
 
   const app = createApp({ db, log, config, services, routers });
   const server = await listen(app, config, log);
@@ -82,7 +82,7 @@ function listen(app: ReturnType<typeof createApp>, config: Config, log: Logger):
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof DataDirLockedError || error instanceof DatabaseConnectError;
+  const known = error instanceof DataDirLockedError || error instanceof DatabaseConnectError || error instanceof ConfigError;
   if (known || (error instanceof Error && error.message.startsWith('端口'))) {
     process.stderr.write(`${(error as Error).message}\n`);
   } else {

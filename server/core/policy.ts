@@ -25,6 +25,7 @@ export const policy = {
   'process-instance.read': { writes: false, roles: HUMAN_ROLES, doc: 'read instances (scoped by unit/department in the service)' },
   'process-instance.read-all': { writes: false, roles: ['auditor', 'admin'], doc: 'read every instance unscoped' },
   'process-instance.cancel': { writes: true, roles: ['admin'], doc: 'cancel a running instance' },
+  'incident.resolve': { writes: true, roles: ['admin'], doc: 'raise a job\'s retries and resolve an incident' },
   'history.read': { writes: false, roles: HUMAN_ROLES, doc: 'read an instance\'s history and replay it (scoped)' },
   'history.verify': { writes: false, roles: ['auditor', 'admin'], doc: 'verify the hash chain and re-run an instance' },
   'message.correlate': { writes: true, roles: [...DEPARTMENT_STAFF, 'worker', 'admin'], doc: 'correlate a message' },
