@@ -1,0 +1,342 @@
+// npm run bench — throughput and step latency of the embedded engine on real PostgreSQL, and the
+// server's memory with 100,000 instances waiting at a user task. Prints a Markdown report with the
+// machine facts; copy it into docs/benchmarks.md.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000]
+//
+// It makes (and drops) its own database `bzf_bench` on that server.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import knexFactory, { type Knex } from 'knex';
+import { createApp } from '../server/app';
+import { loadConfig } from '../server/core/config';
+import { createSilentLogger } from '../server/core/logger';
+import { migrateLatest } from '../server/core/migrate';
+import { seedDemo } from '../server/demo/seed';
+import { EmbeddedEngine } from '../server/engine/embedded/embedded-engine';
+import { processDefinitionRoutes } from '../server/routes/process-definitions';
+import { processInstanceRoutes } from '../server/routes/process-instances';
+import { taskRoutes } from '../server/routes/tasks';
+import { createCoreServices } from '../server/services/index';
+import { createProcessDefinitionService } from '../server/services/process-definitions';
+import { createProcessInstanceService } from '../server/services/process-instances';
+import { ensureReferenceData } from '../server/services/reference-data';
+import { createTaskService } from '../server/services/tasks';
+import { complete } from '../workers/job';
+import { startInProcessWorkers } from '../workers/runtime/in-process';
+import { Latencies } from './latencies';
+
+const args = parseArgs(process.argv.slice(2));
+const BENCH_DB = 'bzf_bench';
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    console.error('npm run bench 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
+    process.exit(2);
+  }
+  const benchUrl = await freshDatabase(serverUrl);
+  const knex = knexFactory({ client: 'pg', connection: benchUrl, pool: { min: 2, max: 10 } });
+  const log = createSilentLogger();
+  await migrateLatest(knex);
+  await ensureReferenceData(knex);
+  await seedDemo(knex, log);
+
+  const config = loadConfig({ DATABASE_URL: benchUrl, DEMO: '1', LOG_LEVEL: 'silent' });
+  const db = { knex, kind: 'postgres' as const, close: () => knex.destroy() };
+  const engine = new EmbeddedEngine({ db: knex, log, timerPollIntervalMs: 200 });
+  const latencies = instrument(engine);
+  await engine.start();
+  const services = { db: knex, engine };
+  const app = createApp({
+    db,
+    log,
+    config,
+    services: createCoreServices({ db, config, log }),
+    routers: [
+      processDefinitionRoutes(createProcessDefinitionService(services)),
+      processInstanceRoutes(createProcessInstanceService(services)),
+      taskRoutes(createTaskService(services)),
+    ],
+  });
+  const server = app.listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = new Api(base);
+  await api.login('policy-editor');
+  await api.deploy(['bench.one-service-task.bpmn', 'bench.mixed.bpmn', 'bench.waiting.bpmn']);
+  await api.login('bianban-clerk');
+  const workers = startInProcessWorkers({
+    engine,
+    log,
+    handlers: new Map(['bench.step', 'bench.a', 'bench.b', 'bench.c', 'bench.d', 'bench.e'].map((type) => [type, async () => complete({ [`${type.replace('.', '_')}_done`]: true })])),
+    maxConcurrent: 16,
+  });
+
+  const report: string[] = [await machineFacts(knex)];
+
+  // (a) one service task: started through the HTTP API, the job done by an in-process worker
+  latencies.reset();
+  const a = await throughput(knex, 'bench-one-service-task', args.a, async () => {
+    await runConcurrently(args.a, 16, () => api.as('bianban-clerk').start('bench-one-service-task'));
+  });
+  report.push(section(`(a) one service task — ${args.a} instances`, a, latencies));
+
+  // (b) 5 service tasks + 3 user tasks, the user tasks claimed and completed through the HTTP API
+  latencies.reset();
+  const b = await throughput(knex, 'bench-mixed', args.b, async () => {
+    await runConcurrently(args.b, 8, () => api.as('bianban-clerk').start('bench-mixed'));
+    await workThroughInbox(api, knex, 'bench-mixed', args.b);
+  });
+  report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, latencies));
+
+  // (c) memory of a real server process with many instances waiting
+  const real = Math.min(1000, args.waiting);
+  await runConcurrently(real, 16, () => api.as('bianban-clerk').start('bench-waiting'));
+  await workers.stop();
+  await engine.stop();
+  server.close();
+  report.push(await waitingMemory(knex, benchUrl, real, args.waiting));
+  await knex.destroy();
+  console.log(report.join('\n\n'));
+}
+
+// ---- scenarios ----
+
+async function throughput(knex: Knex, processId: string, count: number, drive: () => Promise<void>): Promise<{ seconds: number; perSecond: number }> {
+  const started = performance.now();
+  await drive();
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
+    if (Number(n) >= count) break;
+    if (Date.now() > deadline) throw new Error(`${processId}: only ${n} of ${count} completed in 30 min`);
+    await sleep(20);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, perSecond: count / seconds };
+}
+
+async function workThroughInbox(api: Api, knex: Knex, processId: string, count: number): Promise<void> {
+  const clerk = api.as('bianban-clerk');
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const page = await clerk.get(`/api/tasks?processKey=${processId}&pageSize=50&sort=created`);
+    const tasks: { id: string }[] = page.data;
+    if (!tasks.length) {
+      const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
+      if (Number(n) >= count) return;
+      if (Date.now() > deadline) throw new Error('inbox work did not finish');
+      await sleep(10);
+      continue;
+    }
+    await runConcurrently(tasks.length, 8, async (i) => {
+      await clerk.post(`/api/tasks/${tasks[i].id}/claim`, {});
+      await clerk.post(`/api/tasks/${tasks[i].id}/complete`, { variables: {} });
+    });
+  }
+}
+
+async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting: number): Promise<string> {
+  // Clone the waiting instances in SQL up to the target: each copy is an instance waiting at the
+  // same user task with its own ids, as the engine would have written it.
+  const copies = Math.ceil(waiting / real) - 1;
+  const cloneStarted = performance.now();
+  if (copies > 0) {
+    await knex.raw(
+      `with src as (select i.*, t.id as task_id, t.execution_id as task_execution from process_instances i join user_tasks t on t.instance_id = i.id where i.process_id = 'bench-waiting' and t.state = 'created'),
+       copies as (select gen_random_uuid() as new_id, s.* from src s cross join generate_series(1, ?) g),
+       ins as (insert into process_instances (id, definition_id, process_id, version, business_key, state, start_event_id, engine_state, variables, started_by, step_count)
+               select new_id, definition_id, process_id, version, business_key, state, start_event_id, engine_state, variables, started_by, step_count from copies returning id)
+       insert into user_tasks (instance_id, process_id, element_id, execution_id, name, candidate_groups, candidate_users, priority, variables)
+       select c.new_id, c.process_id, 'Task_Wait', c.task_execution, '等待办理', '{bianban}', '{}', 50, '{}' from copies c`,
+      [copies],
+    );
+  }
+  const [{ n }] = await knex('process_instances').where({ process_id: 'bench-waiting', state: 'active' }).count<{ n: string }[]>('* as n');
+  const cloneSeconds = (performance.now() - cloneStarted) / 1000;
+
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, DATABASE_URL: benchUrl, DEMO: '1', PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    const server = new Api(`http://127.0.0.1:${port}`);
+    await server.waitForHealth();
+    await server.login('bianban-clerk');
+    const samples: number[] = [rssOf(child.pid!)];
+    const listed = await server.get('/api/tasks?processKey=bench-waiting&pageSize=50');
+    samples.push(rssOf(child.pid!));
+    const toComplete: { id: string }[] = listed.data.slice(0, 50);
+    for (const task of toComplete) {
+      await server.post(`/api/tasks/${task.id}/claim`, {});
+      await server.post(`/api/tasks/${task.id}/complete`, { variables: {} });
+      samples.push(rssOf(child.pid!));
+    }
+    for (let page = 1; page <= 20; page++) {
+      await server.get(`/api/tasks?processKey=bench-waiting&pageSize=200&page=${page}`);
+      samples.push(rssOf(child.pid!));
+    }
+    const peak = Math.max(...samples);
+    return [
+      `### (c) server memory with ${Number(n).toLocaleString('en')} instances waiting at a user task`,
+      '',
+      `${real} instances started through the API, cloned in SQL to ${Number(n).toLocaleString('en')} (${cloneSeconds.toFixed(1)} s). A fresh server process (\`node --import tsx server/main.ts\`) then listed the inbox (total ${listed.meta.total.toLocaleString('en')}), claimed and completed ${toComplete.length} tasks and paged through 20 × 200 tasks.`,
+      '',
+      `| measure | value |`,
+      `|---|---|`,
+      `| server RSS after start | ${mb(samples[0])} |`,
+      `| server RSS peak | ${mb(peak)} |`,
+      `| server RSS at the end | ${mb(samples[samples.length - 1])} |`,
+    ].join('\n');
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+// ---- helpers ----
+
+function instrument(engine: EmbeddedEngine): Latencies {
+  const latencies = new Latencies();
+  for (const method of ['startInstance', 'completeJob', 'completeUserTask', 'activateJobs'] as const) {
+    const original = engine[method].bind(engine) as (...a: unknown[]) => Promise<unknown>;
+    (engine as any)[method] = async (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await original(...a);
+      } finally {
+        latencies.add(method, performance.now() - t);
+      }
+    };
+  }
+  return latencies;
+}
+
+function section(title: string, result: { seconds: number; perSecond: number }, latencies: Latencies): string {
+  return [
+    `### ${title}`,
+    '',
+    `**${result.perSecond.toFixed(1)} instances/s** (${result.seconds.toFixed(1)} s from the first start to the last completion)`,
+    '',
+    '| step (one transaction each) | count | p50 ms | p99 ms |',
+    '|---|---|---|---|',
+    ...latencies.rows().map((r) => `| ${r.name} | ${r.count} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`),
+  ].join('\n');
+}
+
+async function machineFacts(knex: Knex): Promise<string> {
+  const cpus = os.cpus();
+  const { rows } = await knex.raw('select version() as v, current_setting(\'synchronous_commit\') as sc');
+  return [
+    `### Machine`,
+    '',
+    `| fact | value |`,
+    `|---|---|`,
+    `| CPU | ${cpus.length} × ${cpus[0]?.model ?? 'unknown'} |`,
+    `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
+    `| OS | ${os.type()} ${os.release()} |`,
+    `| Node.js | ${process.version} |`,
+    `| PostgreSQL | ${String(rows[0].v).split(' on ')[0]} (synchronous_commit=${rows[0].sc}), same machine |`,
+    `| date | ${new Date().toISOString().slice(0, 10)} |`,
+  ].join('\n');
+}
+
+async function freshDatabase(serverUrl: string): Promise<string> {
+  const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
+  await admin.raw(`create database ${BENCH_DB}`);
+  await admin.destroy();
+  const url = new URL(serverUrl);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
+async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+function parseArgs(argv: string[]): { a: number; b: number; waiting: number } {
+  const value = (name: string, fallback: number) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000) };
+}
+
+class Api {
+  private readonly tokens = new Map<string, string>();
+  private current = '';
+  constructor(private readonly base: string) {}
+
+  async waitForHealth(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${this.base}/api/health`).then((r) => r.ok, () => false);
+      if (ok) return;
+      await sleep(200);
+    }
+    throw new Error('server did not become healthy');
+  }
+
+  async login(username: string): Promise<void> {
+    const res = await fetch(`${this.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+    if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
+    this.tokens.set(username, ((await res.json()) as { data: { token: string } }).data.token);
+    this.current = username;
+  }
+
+  as(username: string): Api {
+    const view = Object.create(this) as Api;
+    view.current = username;
+    if (!this.tokens.has(username)) throw new Error(`not logged in: ${username}`);
+    return view;
+  }
+
+  async start(processKey: string): Promise<void> {
+    await this.post('/api/process-instances', { processKey, variables: { amount: 1 } });
+  }
+
+  async deploy(fixtures: string[]): Promise<void> {
+    const form = new FormData();
+    for (const name of fixtures) form.append('resources', new Blob([readFileSync(new URL(`./fixtures/${name}`, import.meta.url))]), name);
+    const res = await fetch(`${this.base}/api/deployments`, { method: 'POST', headers: { authorization: `Bearer ${this.tokens.get(this.current)}` }, body: form });
+    if (!res.ok) throw new Error(`deploy: ${res.status} ${await res.text()}`);
+  }
+
+  async get(path: string): Promise<any> {
+    const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.tokens.get(this.current)}` } });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  async post(path: string, body: unknown): Promise<any> {
+    const res = await fetch(`${this.base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.tokens.get(this.current)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok && res.status !== 409) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? null : res.json();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
