@@ -23,6 +23,8 @@ describe('embedded engine', function () {
       'engine.call-child.bpmn',
       'engine.call-parent.bpmn',
       'engine.multi-instance.bpmn',
+      'engine.timer-date.bpmn',
+      'engine.message-boundary.bpmn',
     );
   });
 
@@ -189,6 +191,21 @@ describe('embedded engine', function () {
       assert.equal((await h.instance(other.id)).state, 'active');
     });
 
+    it('interrupts a user task by a message boundary event and withdraws the task from the inbox', async () => {
+      // given
+      const started = await h.engine.startInstance({ processKey: 'engine-message-boundary', variables: { caseNo: 'W-1' } }, tester);
+      assert.equal((await h.openTasks(started.id)).length, 1);
+      // when
+      const result = await h.engine.publishMessage({ name: 'withdraw', correlationKey: 'W-1', variables: { reason: '申请人撤回' } }, tester);
+      // then
+      assert.deepEqual(result.correlated, [started.id]);
+      const instance = await h.instance(started.id);
+      assert.equal(instance.state, 'completed');
+      assert.equal(instance.variables.reason, '申请人撤回');
+      assert.ok((await h.elementsCompleted(started.id)).includes('EndEvent_Withdrawn'));
+      assert.equal((await h.openTasks(started.id)).length, 0);
+    });
+
     it('starts an instance at its message start event', async () => {
       // when
       const result = await h.engine.publishMessage({ name: 'open-case', variables: { caseNo: 'M-9' } }, tester);
@@ -245,6 +262,22 @@ describe('embedded engine', function () {
       assert.equal(instance.state, 'completed');
       assert.ok((await h.elementsCompleted(started.id)).includes('EndEvent_Expired'));
       assert.equal((await h.db('user_tasks').where({ instance_id: started.id }).first()).state, 'canceled');
+    });
+
+    it('fires a date timer at the date its FEEL expression gives', async () => {
+      // given
+      const deadline = new Date(h.clock.now.getTime() + 5 * DAY);
+      const started = await h.engine.startInstance({ processKey: 'engine-timer-date', variables: { deadline: deadline.toISOString() } }, tester);
+      const [timer] = await h.db('timers').where({ instance_id: started.id, state: 'active' });
+      assert.equal(new Date(timer.due_at).toISOString(), deadline.toISOString());
+      // when: a day before, nothing fires; at the date, it does
+      h.clock.advance(4 * DAY);
+      await h.engine.fireDueTimers();
+      assert.equal((await h.instance(started.id)).state, 'active');
+      h.clock.advance(DAY);
+      await h.engine.fireDueTimers();
+      // then
+      assert.equal((await h.instance(started.id)).state, 'completed');
     });
 
     it('starts instances from a timer start event on its cycle, and stops after the last repetition', async () => {
