@@ -5,9 +5,11 @@ import type { Config } from '../core/config';
 import { ConfigError } from '../core/config';
 import type { Database } from '../core/db';
 import type { Logger } from '../core/logger';
+import { historyRoutes } from '../routes/history';
 import { processDefinitionRoutes } from '../routes/process-definitions';
 import { processInstanceRoutes } from '../routes/process-instances';
 import { taskRoutes } from '../routes/tasks';
+import { createHistoryService } from '../services/history';
 import { createProcessDefinitionService } from '../services/process-definitions';
 import { createProcessInstanceService } from '../services/process-instances';
 import { createTaskService } from '../services/tasks';
@@ -36,12 +38,14 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
   await engine.start();
   const running = startInProcessWorkers({ engine, handlers: createHandlers(workers, {}), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
   const services = { db: db.knex, engine };
+  const instances = createProcessInstanceService(services);
   return {
     engine,
     routers: [
       processDefinitionRoutes(createProcessDefinitionService(services)),
-      processInstanceRoutes(createProcessInstanceService(services)),
+      processInstanceRoutes(instances),
       taskRoutes(createTaskService(services)),
+      historyRoutes(createHistoryService({ db: db.knex, definitions: engine.definitions, instances })),
     ],
     async stop() {
       await running.stop();

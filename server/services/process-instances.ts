@@ -2,7 +2,7 @@
 // their own unit's cases (the unit is the instance variable `unitId`).
 import type { Knex } from 'knex';
 import type { AuthUser } from '../core/auth-user';
-import { notFound, requireUuid, validationFailed } from '../core/errors';
+import { forbidden, notFound, requireUuid, validationFailed } from '../core/errors';
 import { can } from '../core/policy';
 import type { Actor, InstanceSummary, PublishMessageResult, Variables, WorkflowEngine } from '../engine/types';
 import { findInstance, listInstanceIncidents, listInstances, listOpenElements, type InstanceFilter, type InstanceListItem } from '../repositories/process-instances';
@@ -40,21 +40,24 @@ export interface ProcessInstanceService {
 
 export const actorOf = (user: AuthUser): Actor => ({ kind: user.roles.includes('worker') ? 'worker' : 'user', id: user.username });
 
-/** The unit a user is limited to, or null when they may see every unit. */
-export function unitScopeOf(user: AuthUser): string | null {
-  if (can(user, 'process-instance.read-all')) return null;
+/** Which cases a user may see: every unit's, or one unit's (none when a unit account has no unit). */
+export type UnitScope = { kind: 'all' } | { kind: 'unit'; unitId: string | null };
+
+export function unitScopeOf(user: AuthUser): UnitScope {
+  if (can(user, 'process-instance.read-all')) return { kind: 'all' };
   const departmentStaff = user.roles.includes('clerk') || user.roles.includes('leader') || user.roles.includes('policy-editor');
-  if (departmentStaff) return null;
-  return user.unitId ?? '__none__';
+  if (departmentStaff) return { kind: 'all' };
+  return { kind: 'unit', unitId: user.unitId };
 }
+
+const inScope = (scope: UnitScope, unitId: unknown): boolean => scope.kind === 'all' || (scope.unitId !== null && unitId === scope.unitId);
 
 export function createProcessInstanceService(deps: { db: Knex; engine: WorkflowEngine }): ProcessInstanceService {
   const { db, engine } = deps;
 
   async function visibleInstance(id: string, user: AuthUser) {
     const row = await findInstance(db, requireUuid(id, '流程实例'));
-    const scope = unitScopeOf(user);
-    if (!row || (scope !== null && row.variables?.unitId !== scope)) throw notFound('流程实例');
+    if (!row || !inScope(unitScopeOf(user), row.variables?.unitId)) throw notFound('流程实例');
     return row;
   }
 
@@ -62,15 +65,20 @@ export function createProcessInstanceService(deps: { db: Knex; engine: WorkflowE
     async start(input, user) {
       const variables = { ...(input.variables ?? {}) };
       const scope = unitScopeOf(user);
-      if (scope !== null) {
-        if (variables.unitId !== undefined && variables.unitId !== scope) {
+      if (scope.kind === 'unit') {
+        if (scope.unitId === null) throw forbidden('账号未关联单位，不能发起流程');
+        if (variables.unitId !== undefined && variables.unitId !== scope.unitId) {
           throw validationFailed([{ field: '/variables/unitId', message: '只能为本单位发起流程' }]);
         }
-        variables.unitId = scope;
+        variables.unitId = scope.unitId;
       }
       return engine.startInstance({ processKey: input.processKey, businessKey: input.businessKey ?? null, variables }, actorOf(user));
     },
-    list: (filter, user) => listInstances(db, filter, unitScopeOf(user)),
+    async list(filter, user) {
+      const scope = unitScopeOf(user);
+      if (scope.kind === 'unit' && scope.unitId === null) return { items: [], total: 0 };
+      return listInstances(db, filter, scope.kind === 'unit' ? scope.unitId : null);
+    },
     async get(id, user) {
       const row = await visibleInstance(id, user);
       const [openElements, incidents] = await Promise.all([listOpenElements(db, row.id), listInstanceIncidents(db, row.id)]);

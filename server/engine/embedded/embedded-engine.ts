@@ -144,7 +144,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       const session = await InstanceSession.start(definition.model, row.id, variables, startEventId);
       if (trigger) await trigger(session);
       plan = await planStep(row, session, actor, [
-        { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, businessKey, variables: Object.keys(variables) } },
+        { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, definitionId: row.definition_id, businessKey, input: variables } },
       ]);
     } catch (err) {
       if (!(err instanceof StepError)) throw err;
@@ -271,7 +271,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
       await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
-      await session.complete(current.execution_id, variables, 'user-task.completed', { taskId, submitted: variables });
+      await session.complete(current.execution_id, variables, 'user-task.completed', { taskId });
     });
   }
 
@@ -323,7 +323,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     await this.step(job.instance_id, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx) => {
       const current = await this.lockActiveJob(trx, jobKey);
       await trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() });
-      await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker, output: variables });
+      await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
     });
   }
 
@@ -424,13 +424,13 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
         return this.step(instanceId, actor, command, async (session, trx) => {
           const job = await trx('jobs').where({ id: command.jobKey as string }).first();
           await trx('jobs').where({ id: job.id }).update({ state: 'completed', updated_at: trx.fn.now() });
-          await session.complete(job.execution_id, command.variables as Variables, 'job.completed', { jobKey: job.id, type: job.type, output: command.variables });
+          await session.complete(job.execution_id, command.variables as Variables, 'job.completed', { jobKey: job.id, type: job.type });
         });
       case 'complete-user-task':
         return this.step(instanceId, actor, command, async (session, trx) => {
           const task = await trx('user_tasks').where({ id: command.taskId as string }).first();
           await trx('user_tasks').where({ id: task.id }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
-          await session.complete(task.execution_id, command.variables as Variables, 'user-task.completed', { taskId: task.id, submitted: command.variables });
+          await session.complete(task.execution_id, command.variables as Variables, 'user-task.completed', { taskId: task.id });
         });
       case 'correlate':
         return this.step(instanceId, actor, command, async (session) => {

@@ -92,6 +92,8 @@ export class InstanceSession {
   readonly events: StepEvent[] = [];
   readonly waits = new Map<string, WaitItem>();
   variables: Variables;
+  /** the process variables as the step found them, to record what it changed */
+  readonly variablesBefore: Variables;
   scopes: Record<string, Variables>;
   loopOutputs: Record<string, unknown[]>;
   /** the open rows the previous step left (empty for a new instance) */
@@ -111,6 +113,7 @@ export class InstanceSession {
     startEventId: string | null,
   ) {
     this.variables = { ...variables };
+    this.variablesBefore = structuredClone(variables);
     this.scopes = saved?.scopes ?? {};
     this.loopOutputs = saved?.loopOutputs ?? {};
     this.previousRows = saved?.openRows ?? NO_OPEN_ROWS;
@@ -166,7 +169,8 @@ export class InstanceSession {
     this.finished.add(executionId);
     await this.guard(() => {
       this.applyOutputs(wait, result);
-      this.record(kind, wait.elementId, executionId, { ...extra, variables: Object.keys(result) });
+      // the variables delivered are recorded whole: a replay of the instance feeds them in again
+      this.record(kind, wait.elementId, executionId, { ...extra, ...iterationOf(wait), input: result });
       this.apiFor(executionId, wait.elementId).signal({ id: wait.elementId, executionId });
     });
   }
@@ -177,7 +181,7 @@ export class InstanceSession {
     this.finished.add(executionId);
     await this.guard(() => {
       Object.assign(this.variables, variables);
-      this.record('job.error-thrown', wait.elementId, executionId, { code, message });
+      this.record('job.error-thrown', wait.elementId, executionId, { code, message, ...iterationOf(wait), input: variables });
       this.apiFor(executionId, wait.elementId).sendApiMessage('error', { message, code });
     });
   }
@@ -194,6 +198,16 @@ export class InstanceSession {
       ref.callback(...ref.args);
     });
     return true;
+  }
+
+  /** What the step changed in the process variables: set (new or different values) and removed names. */
+  variableChanges(): { set: Variables; removed: string[] } | null {
+    const set: Variables = {};
+    for (const [name, value] of Object.entries(this.variables)) {
+      if (JSON.stringify(value) !== JSON.stringify(this.variablesBefore[name])) set[name] = value;
+    }
+    const removed = Object.keys(this.variablesBefore).filter((name) => !(name in this.variables));
+    return Object.keys(set).length || removed.length ? { set, removed } : null;
   }
 
   /** Live timers after the step. */
@@ -410,6 +424,12 @@ export class InstanceSession {
       },
     };
   }
+}
+
+/** The multi-instance iteration a wait belongs to, so that a replay can deliver to the same one. */
+function iterationOf(wait: WaitItem): { loopCounter?: number } {
+  const counter = wait.local.loopCounter;
+  return typeof counter === 'number' ? { loopCounter: counter } : {};
 }
 
 function sourceFor(model: ProcessModel, startEventId: string | null): unknown {

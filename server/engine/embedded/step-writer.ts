@@ -4,6 +4,7 @@
 //
 // planStep evaluates everything that can fail (FEEL in retries, assignments, due dates, correlation
 // keys) before applyStep writes anything, so a step either writes whole or raises an incident.
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audit-events';
 import { evaluateExpression, evaluateList, ExpressionError } from '../feel';
@@ -86,10 +87,24 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
   const timerOf = (executionId: string) => timers.find((t) => t.executionId === executionId)!;
   const calls = changes('calls', (id) => callCommand(instance, waitOf(id)));
   const label = actorLabel(actor);
+  const jobs = changes('jobs', (id) => jobRow(instance, waitOf(id)));
+  const userTasks = changes('userTasks', (id) => userTaskRow(instance, waitOf(id)));
+  const variableChanges = session.variableChanges();
+  const opened: AuditEventDraft[] = [
+    ...jobs.opened.map((j) => ({ actor: label, kind: 'job.created', instanceId: instance.id, elementId: j.element_id as string, payload: { jobKey: j.id, type: j.type, retries: j.retries } })),
+    ...userTasks.opened.map((t) => ({
+      actor: label,
+      kind: 'user-task.created',
+      instanceId: instance.id,
+      elementId: t.element_id as string,
+      payload: { taskId: t.id, candidateGroups: t.candidate_groups, assignee: t.assignee, dueAt: t.due_at ? (t.due_at as Date).toISOString() : null },
+    })),
+    ...(variableChanges ? [{ actor: label, kind: 'variables.changed', instanceId: instance.id, elementId: null, payload: variableChanges }] : []),
+  ];
   return {
     instance,
-    jobs: changes('jobs', (id) => jobRow(instance, waitOf(id))),
-    userTasks: changes('userTasks', (id) => userTaskRow(instance, waitOf(id))),
+    jobs,
+    userTasks,
     subscriptions: changes('subscriptions', (id) => subscriptionRow(instance, waitOf(id))),
     timers: changes('timers', (id) => {
       const t = timerOf(id);
@@ -109,6 +124,7 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
         elementId: e.elementId,
         payload: { ...e.payload, ...(e.executionId ? { executionId: e.executionId } : {}) },
       })),
+      ...opened,
     ],
   };
 }
@@ -170,6 +186,7 @@ async function insertRows(trx: Knex.Transaction, table: string, rows: Row[]): Pr
 
 function jobRow(instance: InstanceRow, w: WaitItem): Row {
   return {
+    id: randomUUID(),
     instance_id: instance.id,
     process_id: instance.process_id,
     element_id: w.elementId,
@@ -194,6 +211,7 @@ function userTaskRow(instance: InstanceRow, wait: WaitItem): Row {
   const assignee = spec.assignee ? evaluateExpression(spec.assignee, vars) : null;
   const priority = spec.priority ? Number(evaluateExpression(spec.priority, vars)) : 50;
   return {
+    id: randomUUID(),
     instance_id: instance.id,
     process_id: instance.process_id,
     element_id: wait.elementId,
