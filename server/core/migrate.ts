@@ -48,11 +48,35 @@ function migratorConfig(dir?: string): Knex.MigratorConfig {
   return { migrationSource: directoryMigrationSource(dir), tableName: 'knex_migrations' };
 }
 
+// Several server processes may start on one fresh database at the same moment; knex's own lock
+// table is created racily, so the whole migration run is serialized by an advisory lock.
+const MIGRATION_LOCK_KEY = 0x627a_6d67; // 'bzmg'
+
 /** Applies every pending migration, each in its own transaction. Returns the names applied. */
 export async function migrateLatest(knex: Knex, log?: Logger, dir?: string): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest(migratorConfig(dir))) as [number, string[]];
+  const [, applied] = (await withMigrationLock(knex, () => knex.migrate.latest(migratorConfig(dir)))) as [number, string[]];
   if (applied.length > 0) log?.info({ migrations: applied }, 'migrations applied');
   return applied;
+}
+
+/**
+ * Holds a session advisory lock on a connection of its own while `work` runs on the others. With a
+ * single connection (PGlite) there is no second process to keep out: the data-dir lock did that.
+ */
+async function withMigrationLock<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
+  const poolMax = (knex.client.config as { pool?: { max?: number } }).pool?.max ?? 10;
+  if (poolMax < 2) return work();
+  const connection = await knex.client.acquireConnection();
+  try {
+    await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
+    try {
+      return await work();
+    } finally {
+      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
 }
 
 /** Rolls back every applied migration, newest first. Returns the names rolled back. */

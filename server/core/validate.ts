@@ -21,8 +21,10 @@ export function validator<T>(schema: JSONSchemaType<T> | Record<string, unknown>
 
 function fieldErrors(errors: ErrorObject[]): FieldError[] {
   return errors.map((error) => {
-    const missing = error.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
-    return { field: `${error.instancePath}${missing}` || '/', message: messageZh(error) };
+    // a missing or an unexpected property is named in the field, not only in the message
+    const property = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+    const suffix = property === undefined ? '' : `/${String(property)}`;
+    return { field: `${error.instancePath}${suffix}` || '/', message: messageZh(error) };
   });
 }
 

@@ -102,7 +102,8 @@ export interface WorkflowEngine {
   startInstance(command: StartInstanceCommand, actor: Actor): Promise<InstanceSummary>;
   cancelInstance(instanceId: string, actor: Actor): Promise<void>;
   publishMessage(command: PublishMessageCommand, actor: Actor): Promise<PublishMessageResult>;
-  completeUserTask(taskId: string, variables: Variables, actor: Actor): Promise<void>;
+  /** `requireAssignee`: refused (409) unless the task is assigned to that user at the moment of completion. */
+  completeUserTask(taskId: string, variables: Variables, actor: Actor, options?: { requireAssignee?: string }): Promise<void>;
   activateJobs(request: ActivateJobsRequest): Promise<ActivatedJob[]>;
   completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void>;
   failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void>;

@@ -129,8 +129,12 @@ export function createTaskService(deps: { db: Knex; engine: WorkflowEngine }): T
         if (!form) throw conflict('FORM_NOT_DEPLOYED', `任务表单 ${task.form_id} 未部署，无法办理`, { formId: task.form_id });
         const errors = validateAgainstForm(form, variables);
         if (errors.length) throw validationFailed(errors);
+      } else if (Object.keys(variables).length) {
+        // without a form nothing says which variables the step may set (unitId scopes a case)
+        throw validationFailed(Object.keys(variables).map((key) => ({ field: `/variables/${key}`, message: '该任务没有表单，不接受提交的数据' })));
       }
-      await engine.completeUserTask(task.id, variables, actorOf(user));
+      // the assignee is checked again under the step's row lock: a task reassigned meanwhile is refused
+      await engine.completeUserTask(task.id, variables, actorOf(user), { requireAssignee: user.username });
     },
   };
 }

@@ -24,7 +24,7 @@ import type {
 } from '../types';
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
-import { InstanceSession, StepError, type SavedState } from './instance-session';
+import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
 import { actorLabel, applyStep, planStep, writeStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
@@ -224,9 +224,9 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       if (seen.has(sub.instance_id)) continue; // Zeebe: a message is correlated once per instance
       const ok = await this.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx) => {
         const open = await trx('message_subscriptions').where({ instance_id: sub.instance_id, execution_id: sub.execution_id, state: 'open' }).forUpdate().first();
-        if (!open) return;
-        await trx('message_subscriptions').where({ id: open.id }).update({ state: 'correlated' });
+        if (!open) throw conflict('SUBSCRIPTION_CLOSED', '该实例已不再等待此消息');
         await session.complete(sub.execution_id, variables, 'message.correlated', { name: command.name, correlationKey: key });
+        await trx('message_subscriptions').where({ id: open.id }).update({ state: 'correlated' });
       }).then(
         () => true,
         (err) => {
@@ -264,14 +264,17 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   // ---- user tasks ----
 
-  async completeUserTask(taskId: string, variables: Variables, actor: Actor): Promise<void> {
+  async completeUserTask(taskId: string, variables: Variables, actor: Actor, options: { requireAssignee?: string } = {}): Promise<void> {
     const task = await this.db('user_tasks').where({ id: taskId }).first();
     if (!task) throw notFound('任务');
     await this.step(task.instance_id, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx) => {
       const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
-      await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
+      if (options.requireAssignee !== undefined && current.assignee !== options.requireAssignee) {
+        throw conflict('TASK_NOT_ASSIGNED_TO_YOU', '任务已不由你办理', { assignee: current.assignee });
+      }
       await session.complete(current.execution_id, variables, 'user-task.completed', { taskId });
+      await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
     });
   }
 
@@ -322,8 +325,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const job = await this.findActiveJob(jobKey);
     await this.step(job.instance_id, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx) => {
       const current = await this.lockActiveJob(trx, jobKey);
-      await trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() });
       await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
+      await trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() });
     });
   }
 
@@ -367,8 +370,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     }
     await this.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx) => {
       const current = await this.lockActiveJob(trx, jobKey);
-      await trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
       await session.throwError(current.execution_id, errorCode, errorMessage, variables);
+      await trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
     });
   }
 
@@ -423,14 +426,14 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       case 'complete-job':
         return this.step(instanceId, actor, command, async (session, trx) => {
           const job = await trx('jobs').where({ id: command.jobKey as string }).first();
-          await trx('jobs').where({ id: job.id }).update({ state: 'completed', updated_at: trx.fn.now() });
           await session.complete(job.execution_id, command.variables as Variables, 'job.completed', { jobKey: job.id, type: job.type });
+          await trx('jobs').where({ id: job.id }).update({ state: 'completed', updated_at: trx.fn.now() });
         });
       case 'complete-user-task':
         return this.step(instanceId, actor, command, async (session, trx) => {
           const task = await trx('user_tasks').where({ id: command.taskId as string }).first();
-          await trx('user_tasks').where({ id: task.id }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
           await session.complete(task.execution_id, command.variables as Variables, 'user-task.completed', { taskId: task.id });
+          await trx('user_tasks').where({ id: task.id }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
         });
       case 'correlate':
         return this.step(instanceId, actor, command, async (session) => {
@@ -485,8 +488,9 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       async (session, trx) => {
         const timer = await trx('timers').where({ id: timerId }).forUpdate().first();
         if (timer.state !== 'active') return;
-        await trx('timers').where({ id: timerId }).update({ state: 'fired' });
+        // true also when the resume already fired it (it was due); the step closes the row as fired
         fired = await session.fireTimer(executionId);
+        if (!fired) await trx('timers').where({ id: timerId }).update({ state: 'canceled' });
       },
       { skipLocked: true },
     ).catch((err) => {
@@ -575,7 +579,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
    */
   private async step(instanceId: string, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
     try {
-      await this.transaction((trx) => this.stepIn(trx, instanceId, actor, action, opts));
+      const outcome = await this.transaction((trx) => this.stepIn(trx, instanceId, actor, action, opts));
+      if (outcome === 'wait-gone') throw conflict('ELEMENT_NOT_WAITING', '该环节已不在等待（可能已超时转走），未执行此操作', { instanceId });
     } catch (err) {
       if (!(err instanceof StepError)) throw err;
       await this.transaction(async (trx) => {
@@ -587,14 +592,28 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     }
   }
 
-  private async stepIn(trx: Knex.Transaction, instanceId: string, actor: Actor, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+  /**
+   * Returns 'wait-gone' when the command's element no longer waited once the instance was resumed
+   * (a due timer fired first): what the resume did is written, the command itself is not.
+   */
+  private async stepIn(trx: Knex.Transaction, instanceId: string, actor: Actor, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<'done' | 'wait-gone' | 'skipped'> {
     const row = await this.lockInstance(trx, instanceId, opts.skipLocked);
-    if (!row) return;
+    if (!row) return 'skipped';
     if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId });
     const { model } = await this.definitions.byId(row.definition_id, trx);
     const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
-    const extra = (await action(session, trx, row)) ?? [];
+    const resumeEvents = session.events.length;
+    let extra: AuditEventDraft[] = [];
+    try {
+      extra = (await action(session, trx, row)) ?? [];
+    } catch (err) {
+      if (!(err instanceof WaitGoneError)) throw err;
+      if (resumeEvents === 0) return 'wait-gone';
+      this.announce(await writeStep(trx, row, session, SYSTEM));
+      return 'wait-gone';
+    }
     this.announce(await writeStep(trx, row, session, actor, extra));
+    return 'done';
   }
 
   private async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {

@@ -57,6 +57,17 @@ export interface SavedState {
 // bpmn-engine logs through `debug`; the adapter records what matters in the audit log instead.
 const silentLogger = () => ({ debug() {}, warn() {}, error() {} });
 
+/**
+ * The element a command was meant for no longer waits — typically an interrupting timer that fell
+ * due fired while the step resumed the instance. The command is refused; what the resume did stays.
+ */
+export class WaitGoneError extends Error {
+  constructor(readonly executionId: string) {
+    super(`element instance ${executionId} no longer waits`);
+    this.name = 'WaitGoneError';
+  }
+}
+
 /** An error in the engine while a step ran: Zeebe raises an incident here, the step is rolled back. */
 export class StepError extends Error {
   constructor(
@@ -100,6 +111,8 @@ export class InstanceSession {
   readonly previousRows: OpenRows;
   /** executions whose row the command itself finished (completed job, fired timer, correlated subscription) */
   readonly finished = new Set<string>();
+  /** timers that fired in this step (their rows become 'fired', not 'canceled') */
+  readonly firedTimers = new Set<string>();
   completed = false;
   private failure: StepError | null = null;
   private recording = false;
@@ -154,8 +167,9 @@ export class InstanceSession {
   ): Promise<InstanceSession> {
     const session = new InstanceSession(model, instanceId, variables, saved, startEventId);
     session.engine.recover(saved.engine as never);
-    await session.guard(() => session.engine.resume());
+    // recorded: a timer that fell due while the instance waited fires during the resume
     session.recording = true;
+    await session.guard(() => session.engine.resume());
     return session;
   }
 
@@ -190,12 +204,10 @@ export class InstanceSession {
   async fireTimer(executionId: string): Promise<boolean> {
     const timers = this.engine.environment.timers as unknown as { executing: TimerRef[]; clearTimeout(ref: TimerRef): void };
     const ref = timers.executing.find((t) => t.owner?.executionId === executionId);
-    if (!ref) return false;
-    this.finished.add(executionId);
+    if (!ref) return this.firedTimers.has(executionId);
     await this.guard(() => {
-      this.record('timer.fired', ref.owner.id, executionId, { dueAt: new Date(ref.expireAt).toISOString() });
       timers.clearTimeout(ref);
-      ref.callback(...ref.args);
+      ref.callback(...ref.args); // records timer.fired through its activity.timeout event
     });
     return true;
   }
@@ -262,7 +274,7 @@ export class InstanceSession {
 
   private requireWait(executionId: string): WaitItem {
     const wait = this.waits.get(executionId);
-    if (!wait) throw new StepError(`element instance ${executionId} is not waiting`, null, 'NOT_WAITING');
+    if (!wait || !this.liveWaits().some((w) => w.executionId === executionId)) throw new WaitGoneError(executionId);
     return wait;
   }
 
@@ -282,6 +294,11 @@ export class InstanceSession {
         return this.record('element.completed', content.id, content.executionId, { type: content.type });
       case 'activity.discard':
         return this.record('element.terminated', content.id, content.executionId, { type: content.type });
+      case 'activity.timeout':
+        // a timer fired: by the poller, or during the resume of a step because it was already due
+        this.firedTimers.add(content.executionId);
+        this.finished.add(content.executionId);
+        return this.record('timer.fired', content.id, content.executionId, { dueAt: content.expireAt ? new Date(content.expireAt).toISOString() : null });
       case 'flow.take':
         return this.record('flow.taken', content.id, null, { sourceId: content.sourceId, targetId: content.targetId });
       case 'process.end':

@@ -51,6 +51,8 @@ export interface StepPlan {
   timers: Changes;
   callsOpened: Row[];
   callsClosed: string[];
+  /** timers that fired in this step */
+  timersFired: string[];
   state: SavedState;
   variables: Variables;
   completed: boolean;
@@ -112,6 +114,7 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
     }),
     callsOpened: calls.opened,
     callsClosed: calls.closed,
+    timersFired: [...session.firedTimers],
     state: await session.savedState(openRows),
     variables: session.variables,
     completed: session.completed,
@@ -138,6 +141,7 @@ export async function applyStep(trx: Knex.Transaction, plan: StepPlan): Promise<
   await closeRows(trx, 'message_subscriptions', instance.id, plan.subscriptions.closed, ['open'], { state: 'closed' });
   await insertRows(trx, 'message_subscriptions', plan.subscriptions.opened);
   await closeRows(trx, 'timers', instance.id, plan.timers.closed, ['active'], { state: 'canceled' });
+  await closeRows(trx, 'timers', instance.id, plan.timersFired, ['active'], { state: 'fired' });
   await insertRows(trx, 'timers', plan.timers.opened);
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   if (plan.callsOpened.length) await trx('engine_commands').insert(plan.callsOpened);
