@@ -46,9 +46,15 @@ export function hashAuditEvent(prevHash: string, event: AuditEventContent): stri
   return createHash('sha256').update(prevHash + auditEventBody(event)).digest('hex');
 }
 
-/** Appends events inside the caller's transaction, in one round trip; it holds the log's lock until commit. */
-export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEventDraft[]): Promise<void> {
-  if (!drafts.length) return;
+/**
+ * Appends events inside the caller's transaction, in one round trip; it holds the log's lock until
+ * commit. `withChanges` (a query of data-modifying CTEs) is run in the same statement.
+ */
+export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEventDraft[], withChanges?: Knex.QueryBuilder): Promise<void> {
+  if (!drafts.length) {
+    if (withChanges) await withChanges.select(trx.raw('1'));
+    return;
+  }
   const occurredAt = new Date().toISOString();
   const events = drafts.map((draft) => {
     const content: AuditEventContent = {
@@ -61,7 +67,8 @@ export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEven
     };
     return { ...content, body: auditEventBody(content) };
   });
-  await trx.raw('select audit_append(?::jsonb)', [JSON.stringify(events)]);
+  const append = trx.raw('audit_append(?::jsonb)', [JSON.stringify(events)]);
+  await (withChanges ? withChanges.select(append) : trx.select(append));
 }
 
 export async function listInstanceAuditEvents(db: Knex, instanceId: string): Promise<AuditEventRow[]> {

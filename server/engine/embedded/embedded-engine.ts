@@ -1,7 +1,6 @@
 // The embedded engine: Zeebe-dialect diagrams on bpmn-engine, with PostgreSQL as the source of truth.
 // Every command is one step: lock the instance row, load its engine from the saved state, apply the
 // command, write state + rows + audit events, commit. No instance stays in memory between steps.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
@@ -57,7 +56,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly loops: BackgroundLoop[];
-  private readonly commitNotices = new AsyncLocalStorage<Set<'jobs' | 'commands'>>();
+  /** what each open transaction created, announced once it commits */
+  private readonly commitNotices = new WeakMap<Knex.Transaction, Set<'jobs' | 'commands'>>();
 
   constructor(private readonly options: EmbeddedEngineOptions) {
     super();
@@ -154,7 +154,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       await trx('process_instances').insert({ ...row, variables: JSON.stringify(variables), created_at: undefined, updated_at: undefined });
       if (plan) {
         const outcome = await applyStep(trx, plan);
-        this.announce(outcome);
+        this.announce(trx, outcome);
         Object.assign(row, { state: outcome.completed ? 'completed' : 'active', variables: plan.variables, step_count: 1, ended_at: outcome.completed ? new Date() : null });
       } else {
         await this.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
@@ -419,7 +419,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
               throw err;
             });
           if (plan instanceof StepError) await this.recordIncident(trx, row, plan, command, actor, null);
-          else this.announce(await applyStep(trx, plan));
+          else this.announce(trx, await applyStep(trx, plan));
         });
         return;
       }
@@ -609,10 +609,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     } catch (err) {
       if (!(err instanceof WaitGoneError)) throw err;
       if (resumeEvents === 0) return 'wait-gone';
-      this.announce(await writeStep(trx, row, session, SYSTEM));
+      this.announce(trx, await writeStep(trx, row, session, SYSTEM));
       return 'wait-gone';
     }
-    this.announce(await writeStep(trx, row, session, actor, extra));
+    this.announce(trx, await writeStep(trx, row, session, actor, extra));
     return 'done';
   }
 
@@ -662,11 +662,11 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   /** Notes what a step created; listeners hear of it once the transaction has committed. */
-  private announce(outcome: StepOutcome): void {
-    const pending = this.commitNotices.getStore();
-    if (!pending) return;
-    if (outcome.jobsCreated) pending.add('jobs');
-    if (outcome.commandsCreated) pending.add('commands');
+  private announce(trx: Knex.Transaction, outcome: StepOutcome): void {
+    const pending = this.commitNotices.get(trx);
+    const notices = [...(outcome.jobsCreated ? ['jobs' as const] : []), ...(outcome.commandsCreated ? ['commands' as const] : [])];
+    if (pending) for (const notice of notices) pending.add(notice);
+    else for (const notice of notices) this.emit(notice); // a savepoint: early, and harmless (the loop looks again)
   }
 
   /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
@@ -674,7 +674,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     for (let attempt = 1; ; attempt++) {
       const notices = new Set<'jobs' | 'commands'>();
       try {
-        const result = await this.commitNotices.run(notices, () => this.db.transaction(work));
+        const result = await this.db.transaction((trx) => {
+          this.commitNotices.set(trx, notices);
+          return work(trx);
+        });
         for (const notice of notices) this.emit(notice);
         return result;
       } catch (err) {

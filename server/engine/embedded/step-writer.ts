@@ -132,39 +132,47 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
   };
 }
 
+/**
+ * Writes a planned step in one statement: every row change is a data-modifying CTE of a query
+ * that appends the audit events (one round trip; the step's transaction commits it with the rest).
+ */
 export async function applyStep(trx: Knex.Transaction, plan: StepPlan): Promise<StepOutcome> {
   const { instance } = plan;
-  await closeRows(trx, 'jobs', instance.id, plan.jobs.closed, OPEN_JOB_STATES, { state: 'canceled', updated_at: trx.fn.now() });
-  await insertRows(trx, 'jobs', plan.jobs.opened);
-  await closeRows(trx, 'user_tasks', instance.id, plan.userTasks.closed, ['created'], { state: 'canceled' });
-  await insertRows(trx, 'user_tasks', plan.userTasks.opened);
-  await closeRows(trx, 'message_subscriptions', instance.id, plan.subscriptions.closed, ['open'], { state: 'closed' });
-  await insertRows(trx, 'message_subscriptions', plan.subscriptions.opened);
-  await closeRows(trx, 'timers', instance.id, plan.timers.closed, ['active'], { state: 'canceled' });
-  await closeRows(trx, 'timers', instance.id, plan.timersFired, ['active'], { state: 'fired' });
-  await insertRows(trx, 'timers', plan.timers.opened);
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
-  if (plan.callsOpened.length) await trx('engine_commands').insert(plan.callsOpened);
-
-  await trx('process_instances')
-    .where({ id: instance.id })
-    .update({
-      engine_state: JSON.stringify(plan.state),
-      variables: JSON.stringify(plan.variables),
-      state: plan.completed ? 'completed' : 'active',
-      ended_at: plan.completed ? trx.fn.now() : null,
-      step_count: instance.step_count + 1,
-      updated_at: trx.fn.now(),
-    });
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
-  if (notifiesParent) {
-    await trx('engine_commands').insert({
-      instance_id: instance.parent_instance_id,
-      kind: 'complete-call',
-      payload: JSON.stringify({ executionId: instance.parent_execution_id, childInstanceId: instance.id, variables: plan.variables }),
-    });
-  }
-  await appendAuditEvents(trx, plan.audit);
+  const changes: Knex.QueryBuilder[] = [
+    ...closeRows(trx, 'jobs', instance.id, plan.jobs.closed, OPEN_JOB_STATES, { state: 'canceled', updated_at: trx.fn.now() }),
+    ...insertRows(trx, 'jobs', plan.jobs.opened),
+    ...closeRows(trx, 'user_tasks', instance.id, plan.userTasks.closed, ['created'], { state: 'canceled' }),
+    ...insertRows(trx, 'user_tasks', plan.userTasks.opened),
+    ...closeRows(trx, 'message_subscriptions', instance.id, plan.subscriptions.closed, ['open'], { state: 'closed' }),
+    ...insertRows(trx, 'message_subscriptions', plan.subscriptions.opened),
+    ...closeRows(trx, 'timers', instance.id, plan.timers.closed, ['active'], { state: 'canceled' }),
+    ...closeRows(trx, 'timers', instance.id, plan.timersFired, ['active'], { state: 'fired' }),
+    ...insertRows(trx, 'timers', plan.timers.opened),
+    ...(plan.callsOpened.length ? [trx('engine_commands').insert(plan.callsOpened)] : []),
+    ...(notifiesParent
+      ? [
+          trx('engine_commands').insert({
+            instance_id: instance.parent_instance_id,
+            kind: 'complete-call',
+            payload: JSON.stringify({ executionId: instance.parent_execution_id, childInstanceId: instance.id, variables: plan.variables }),
+          }),
+        ]
+      : []),
+    trx('process_instances')
+      .where({ id: instance.id })
+      .update({
+        engine_state: JSON.stringify(plan.state),
+        variables: JSON.stringify(plan.variables),
+        state: plan.completed ? 'completed' : 'active',
+        ended_at: plan.completed ? trx.fn.now() : null,
+        step_count: instance.step_count + 1,
+        updated_at: trx.fn.now(),
+      }),
+  ];
+  const statement = changes.reduce<Knex.QueryBuilder>((query, change, i) => query.with(`change_${i}`, change), trx.queryBuilder());
+  await appendAuditEvents(trx, plan.audit, statement);
   return {
     jobsCreated: plan.jobs.opened.length,
     commandsCreated: plan.callsOpened.length + plan.callsClosed.length + (notifiesParent ? 1 : 0),
@@ -177,15 +185,15 @@ export async function writeStep(trx: Knex.Transaction, instance: InstanceRow, se
 }
 
 /** Closes the rows of executions that no longer wait; rows a command already finished keep their state. */
-async function closeRows(trx: Knex.Transaction, table: string, instanceId: string, executionIds: string[], openStates: string[], update: Row): Promise<void> {
-  if (!executionIds.length) return;
-  await trx(table).where({ instance_id: instanceId }).whereIn('execution_id', executionIds).whereIn('state', openStates).update(update);
+function closeRows(trx: Knex.Transaction, table: string, instanceId: string, executionIds: string[], openStates: string[], update: Row): Knex.QueryBuilder[] {
+  if (!executionIds.length) return [];
+  return [trx(table).where({ instance_id: instanceId }).whereIn('execution_id', executionIds).whereIn('state', openStates).update(update)];
 }
 
 // a row of this execution may exist already (written before a crash by the same step): never twice
-async function insertRows(trx: Knex.Transaction, table: string, rows: Row[]): Promise<void> {
-  if (!rows.length) return;
-  await trx(table).insert(rows).onConflict(['instance_id', 'execution_id']).ignore();
+function insertRows(trx: Knex.Transaction, table: string, rows: Row[]): Knex.QueryBuilder[] {
+  if (!rows.length) return [];
+  return [trx(table).insert(rows).onConflict(['instance_id', 'execution_id']).ignore()];
 }
 
 function jobRow(instance: InstanceRow, w: WaitItem): Row {
