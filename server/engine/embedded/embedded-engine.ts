@@ -38,7 +38,14 @@ export interface EmbeddedEngineOptions {
   now?: () => Date;
 }
 
-type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow) => Promise<AuditEventDraft[] | void>;
+/**
+ * What a command does inside its step. `defer` queues a row change of the command's own (the job
+ * completed, the task completed) to be written in the step's single statement.
+ */
+/** The instance a step works on: by id, or by the job or task the command is about. */
+type StepTarget = string | { jobKey: string } | { taskId: string };
+
+type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow, defer: (change: Knex.QueryBuilder) => void) => Promise<AuditEventDraft[] | void>;
 
 interface IncidentCommand {
   kind: 'start' | 'start-child' | 'complete-job' | 'throw-error' | 'complete-user-task' | 'correlate' | 'fire-timer' | 'complete-call';
@@ -222,11 +229,11 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const seen = new Set<string>();
     for (const sub of subscriptions) {
       if (seen.has(sub.instance_id)) continue; // Zeebe: a message is correlated once per instance
-      const ok = await this.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx) => {
+      const ok = await this.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx, _row, defer) => {
         const open = await trx('message_subscriptions').where({ instance_id: sub.instance_id, execution_id: sub.execution_id, state: 'open' }).forUpdate().first();
         if (!open) throw conflict('SUBSCRIPTION_CLOSED', '该实例已不再等待此消息');
         await session.complete(sub.execution_id, variables, 'message.correlated', { name: command.name, correlationKey: key });
-        await trx('message_subscriptions').where({ id: open.id }).update({ state: 'correlated' });
+        defer(trx('message_subscriptions').where({ id: open.id }).update({ state: 'correlated' }));
       }).then(
         () => true,
         (err) => {
@@ -265,16 +272,15 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   // ---- user tasks ----
 
   async completeUserTask(taskId: string, variables: Variables, actor: Actor, options: { requireAssignee?: string } = {}): Promise<void> {
-    const task = await this.db('user_tasks').where({ id: taskId }).first();
-    if (!task) throw notFound('任务');
-    await this.step(task.instance_id, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx) => {
+    await this.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer) => {
       const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
+      if (!current) throw notFound('任务');
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
       if (options.requireAssignee !== undefined && current.assignee !== options.requireAssignee) {
         throw conflict('TASK_NOT_ASSIGNED_TO_YOU', '任务已不由你办理', { assignee: current.assignee });
       }
       await session.complete(current.execution_id, variables, 'user-task.completed', { taskId });
-      await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
+      defer(trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id }));
     });
   }
 
@@ -322,11 +328,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   async completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void> {
-    const job = await this.findActiveJob(jobKey);
-    await this.step(job.instance_id, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx) => {
+    await this.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer) => {
       const current = await this.lockActiveJob(trx, jobKey);
       await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
-      await trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() });
+      defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
     });
   }
 
@@ -368,10 +373,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       });
       return;
     }
-    await this.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx) => {
+    await this.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx, _row, defer) => {
       const current = await this.lockActiveJob(trx, jobKey);
       await session.throwError(current.execution_id, errorCode, errorMessage, variables);
-      await trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
+      defer(trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() }));
     });
   }
 
@@ -577,14 +582,18 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
    * One step on one instance in its own transaction. An engine error rolls the step back and opens
    * an incident that holds the command, so resolving the incident runs it again.
    */
-  private async step(instanceId: string, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+  private async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+    let instanceId = typeof target === 'string' ? target : null;
     try {
-      const outcome = await this.transaction((trx) => this.stepIn(trx, instanceId, actor, action, opts));
+      const outcome = await this.transaction((trx) =>
+        this.stepIn(trx, target, actor, action, { ...opts, located: (id) => (instanceId = id) }),
+      );
       if (outcome === 'wait-gone') throw conflict('ELEMENT_NOT_WAITING', '该环节已不在等待（可能已超时转走），未执行此操作', { instanceId });
     } catch (err) {
-      if (!(err instanceof StepError)) throw err;
+      if (!(err instanceof StepError) || !instanceId) throw err;
+      const failedInstance = instanceId;
       await this.transaction(async (trx) => {
-        const row = await this.lockInstance(trx, instanceId);
+        const row = await this.lockInstance(trx, failedInstance);
         const jobKey = typeof command.jobKey === 'string' ? command.jobKey : null;
         if (jobKey) await trx('jobs').where({ id: jobKey }).update({ state: 'incident', updated_at: trx.fn.now() });
         await this.recordIncident(trx, row, err, command, actor, jobKey);
@@ -596,23 +605,31 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
    * Returns 'wait-gone' when the command's element no longer waited once the instance was resumed
    * (a due timer fired first): what the resume did is written, the command itself is not.
    */
-  private async stepIn(trx: Knex.Transaction, instanceId: string, actor: Actor, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<'done' | 'wait-gone' | 'skipped'> {
-    const row = await this.lockInstance(trx, instanceId, opts.skipLocked);
+  private async stepIn(
+    trx: Knex.Transaction,
+    target: StepTarget,
+    actor: Actor,
+    action: StepAction,
+    opts: { skipLocked?: boolean; located?: (instanceId: string) => void } = {},
+  ): Promise<'done' | 'wait-gone' | 'skipped'> {
+    const row = typeof target === 'string' ? await this.lockInstance(trx, target, opts.skipLocked) : await this.lockInstanceOf(trx, target);
     if (!row) return 'skipped';
-    if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId });
+    opts.located?.(row.id);
+    if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
     const { model } = await this.definitions.byId(row.definition_id, trx);
     const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
     const resumeEvents = session.events.length;
+    const deferred: Knex.QueryBuilder[] = [];
     let extra: AuditEventDraft[] = [];
     try {
-      extra = (await action(session, trx, row)) ?? [];
+      extra = (await action(session, trx, row, (change) => deferred.push(change))) ?? [];
     } catch (err) {
       if (!(err instanceof WaitGoneError)) throw err;
       if (resumeEvents === 0) return 'wait-gone';
       this.announce(trx, await writeStep(trx, row, session, SYSTEM));
       return 'wait-gone';
     }
-    this.announce(trx, await writeStep(trx, row, session, actor, extra));
+    this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred));
     return 'done';
   }
 
@@ -624,6 +641,23 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     await appendAuditEvents(trx, [
       { actor: actorLabel(actor), kind: 'incident.created', instanceId: row.id, elementId: err.elementId, payload: { incidentId: incident.id, errorType: err.errorType, message: err.message, command: command.kind } },
     ]);
+  }
+
+  /** Finds and locks the instance of a job or task in one round trip. */
+  private async lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow> {
+    const [table, id, what] = 'jobKey' in target ? ['jobs', target.jobKey, '作业 (job)'] : ['user_tasks', target.taskId, '任务'];
+    const row: InstanceRow | undefined = await trx('process_instances')
+      .where('id', trx(table).select('instance_id').where({ id }))
+      .forUpdate()
+      .first();
+    if (!row) throw notFound(what);
+    // the instance has ended, so its jobs and tasks are done too
+    if (row.state !== 'active') {
+      throw 'jobKey' in target
+        ? conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey: id, instanceState: row.state })
+        : conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { instanceState: row.state });
+    }
+    return row;
   }
 
   private async lockInstance(trx: Knex.Transaction, id: string, skipLocked?: false): Promise<InstanceRow>;

@@ -136,11 +136,12 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
  * Writes a planned step in one statement: every row change is a data-modifying CTE of a query
  * that appends the audit events (one round trip; the step's transaction commits it with the rest).
  */
-export async function applyStep(trx: Knex.Transaction, plan: StepPlan): Promise<StepOutcome> {
+export async function applyStep(trx: Knex.Transaction, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = []): Promise<StepOutcome> {
   const { instance } = plan;
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
   const changes: Knex.QueryBuilder[] = [
+    ...commandChanges,
     ...closeRows(trx, 'jobs', instance.id, plan.jobs.closed, OPEN_JOB_STATES, { state: 'canceled', updated_at: trx.fn.now() }),
     ...insertRows(trx, 'jobs', plan.jobs.opened),
     ...closeRows(trx, 'user_tasks', instance.id, plan.userTasks.closed, ['created'], { state: 'canceled' }),
@@ -180,8 +181,15 @@ export async function applyStep(trx: Knex.Transaction, plan: StepPlan): Promise<
   };
 }
 
-export async function writeStep(trx: Knex.Transaction, instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = []): Promise<StepOutcome> {
-  return applyStep(trx, await planStep(instance, session, actor, extraAudit));
+export async function writeStep(
+  trx: Knex.Transaction,
+  instance: InstanceRow,
+  session: InstanceSession,
+  actor: Actor,
+  extraAudit: AuditEventDraft[] = [],
+  commandChanges: Knex.QueryBuilder[] = [],
+): Promise<StepOutcome> {
+  return applyStep(trx, await planStep(instance, session, actor, extraAudit), commandChanges);
 }
 
 /** Closes the rows of executions that no longer wait; rows a command already finished keep their state. */
