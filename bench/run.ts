@@ -2,31 +2,14 @@
 // server's memory with 100,000 instances waiting at a user task. Prints a Markdown report with the
 // machine facts; copy it into docs/benchmarks.md.
 //
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000 --processes 2]
 //
 // It makes (and drops) its own database `bzf_bench` on that server.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knexFactory, { type Knex } from 'knex';
-import { createApp } from '../server/app';
-import { loadConfig } from '../server/core/config';
-import { createSilentLogger } from '../server/core/logger';
-import { migrateLatest } from '../server/core/migrate';
-import { seedDemo } from '../server/demo/seed';
-import { EmbeddedEngine } from '../server/engine/embedded/embedded-engine';
-import { processDefinitionRoutes } from '../server/routes/process-definitions';
-import { processInstanceRoutes } from '../server/routes/process-instances';
-import { taskRoutes } from '../server/routes/tasks';
-import { createCoreServices } from '../server/services/index';
-import { createProcessDefinitionService } from '../server/services/process-definitions';
-import { createProcessInstanceService } from '../server/services/process-instances';
-import { ensureReferenceData } from '../server/services/reference-data';
-import { createTaskService } from '../server/services/tasks';
-import { complete } from '../workers/job';
-import { startInProcessWorkers } from '../workers/runtime/in-process';
 import { Latencies } from './latencies';
 
 const args = parseArgs(process.argv.slice(2));
@@ -39,69 +22,95 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const benchUrl = await freshDatabase(serverUrl);
-  const knex = knexFactory({ client: 'pg', connection: benchUrl, pool: { min: 2, max: 10 } });
-  const log = createSilentLogger();
-  await migrateLatest(knex);
-  await ensureReferenceData(knex);
-  await seedDemo(knex, log);
+  const knex = knexFactory({ client: 'pg', connection: benchUrl, pool: { min: 1, max: 4 } });
+  const servers = await startServers(benchUrl, args.processes);
+  try {
+    const apis = servers.map((s) => new Api(s.url));
+    for (const api of apis) {
+      await api.login('policy-editor');
+      await api.login('bianban-clerk');
+    }
+    await apis[0].as('policy-editor').deploy(['bench.one-service-task.bpmn', 'bench.mixed.bpmn', 'bench.waiting.bpmn']);
+    const clerks = apis.map((api) => api.as('bianban-clerk'));
+    const report: string[] = [await machineFacts(knex, args.processes)];
 
-  const config = loadConfig({ DATABASE_URL: benchUrl, DEMO: '1', LOG_LEVEL: 'silent' });
-  const db = { knex, kind: 'postgres' as const, close: () => knex.destroy() };
-  const engine = new EmbeddedEngine({ db: knex, log, timerPollIntervalMs: 200 });
-  const latencies = instrument(engine);
-  await engine.start();
-  const services = { db: knex, engine };
-  const app = createApp({
-    db,
-    log,
-    config,
-    services: createCoreServices({ db, config, log }),
-    routers: [
-      processDefinitionRoutes(createProcessDefinitionService(services)),
-      processInstanceRoutes(createProcessInstanceService(services)),
-      taskRoutes(createTaskService(services)),
-    ],
-  });
-  const server = app.listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const api = new Api(base);
-  await api.login('policy-editor');
-  await api.deploy(['bench.one-service-task.bpmn', 'bench.mixed.bpmn', 'bench.waiting.bpmn']);
-  await api.login('bianban-clerk');
-  const workers = startInProcessWorkers({
-    engine,
-    log,
-    handlers: new Map(['bench.step', 'bench.a', 'bench.b', 'bench.c', 'bench.d', 'bench.e'].map((type) => [type, async () => complete({ [`${type.replace('.', '_')}_done`]: true })])),
-    maxConcurrent: 16,
-  });
+    // (a) one service task: started through the HTTP API, the job done by the servers' in-process workers
+    const startLatency = new Latencies();
+    const a = await throughput(knex, 'bench-one-service-task', args.a, async () => {
+      await runConcurrently(args.a, 16, (i) => timed(startLatency, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-one-service-task')));
+    });
+    report.push(section(`(a) one service task — ${args.a} instances`, a, startLatency, await instanceDurations(knex, 'bench-one-service-task')));
 
-  const report: string[] = [await machineFacts(knex)];
+    // (b) 5 service tasks + 3 user tasks, the user tasks listed, claimed and completed through the HTTP API
+    const inboxLatency = new Latencies();
+    const b = await throughput(knex, 'bench-mixed', args.b, async () => {
+      await runConcurrently(args.b, 8, (i) => timed(inboxLatency, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-mixed')));
+      await Promise.all(clerks.map((clerk) => workThroughInbox(clerk, knex, 'bench-mixed', args.b, inboxLatency)));
+    });
+    report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, inboxLatency, await instanceDurations(knex, 'bench-mixed')));
 
-  // (a) one service task: started through the HTTP API, the job done by an in-process worker
-  latencies.reset();
-  const a = await throughput(knex, 'bench-one-service-task', args.a, async () => {
-    await runConcurrently(args.a, 16, () => api.as('bianban-clerk').start('bench-one-service-task'));
-  });
-  report.push(section(`(a) one service task — ${args.a} instances`, a, latencies));
+    // (c) memory of one server process with many instances waiting
+    const real = Math.min(1000, args.waiting);
+    await runConcurrently(real, 16, (i) => clerks[i % clerks.length].start('bench-waiting'));
+    await stopServers(servers);
+    report.push(await waitingMemory(knex, benchUrl, real, args.waiting));
+    console.log(report.join('\n\n'));
+  } finally {
+    await stopServers(servers);
+    await knex.destroy();
+  }
+}
 
-  // (b) 5 service tasks + 3 user tasks, the user tasks claimed and completed through the HTTP API
-  latencies.reset();
-  const b = await throughput(knex, 'bench-mixed', args.b, async () => {
-    await runConcurrently(args.b, 8, () => api.as('bianban-clerk').start('bench-mixed'));
-    await workThroughInbox(api, knex, 'bench-mixed', args.b);
-  });
-  report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, latencies));
+interface RunningServer {
+  url: string;
+  child: ReturnType<typeof spawn>;
+}
 
-  // (c) memory of a real server process with many instances waiting
-  const real = Math.min(1000, args.waiting);
-  await runConcurrently(real, 16, () => api.as('bianban-clerk').start('bench-waiting'));
-  await workers.stop();
-  await engine.stop();
-  server.close();
-  report.push(await waitingMemory(knex, benchUrl, real, args.waiting));
-  await knex.destroy();
-  console.log(report.join('\n\n'));
+/** `count` server processes on one database (the topology of several servers on one PostgreSQL). */
+async function startServers(databaseUrl: string, count: number): Promise<RunningServer[]> {
+  const servers: RunningServer[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = 3800 + i * 7 + Math.floor(Math.random() * 5);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, DEMO: '1', PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    servers.push({ url: `http://127.0.0.1:${port}`, child });
+    await new Api(`http://127.0.0.1:${port}`).waitForHealth();
+  }
+  return servers;
+}
+
+async function stopServers(servers: RunningServer[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+          s.child.once('exit', () => resolve());
+          s.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function timed<T>(latencies: Latencies, name: string, work: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await work();
+  } finally {
+    latencies.add(name, performance.now() - t);
+  }
+}
+
+/** Start-to-end time of each completed instance, from the instance rows. */
+async function instanceDurations(knex: Knex, processId: string): Promise<Latencies> {
+  const rows: { ms: number }[] = (
+    await knex.raw(`select extract(epoch from (ended_at - created_at)) * 1000 as ms from process_instances where process_id = ? and state = 'completed'`, [processId])
+  ).rows;
+  const latencies = new Latencies();
+  for (const row of rows) latencies.add('instance, start to end', Number(row.ms));
+  return latencies;
 }
 
 // ---- scenarios ----
@@ -120,11 +129,10 @@ async function throughput(knex: Knex, processId: string, count: number, drive: (
   return { seconds, perSecond: count / seconds };
 }
 
-async function workThroughInbox(api: Api, knex: Knex, processId: string, count: number): Promise<void> {
-  const clerk = api.as('bianban-clerk');
+async function workThroughInbox(clerk: Api, knex: Knex, processId: string, count: number, latencies: Latencies): Promise<void> {
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
-    const page = await clerk.get(`/api/tasks?processKey=${processId}&pageSize=50&sort=created`);
+    const page = await timed(latencies, 'GET /api/tasks', () => clerk.get(`/api/tasks?processKey=${processId}&pageSize=20&sort=created`));
     const tasks: { id: string }[] = page.data;
     if (!tasks.length) {
       const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
@@ -133,9 +141,11 @@ async function workThroughInbox(api: Api, knex: Knex, processId: string, count: 
       await sleep(10);
       continue;
     }
-    await runConcurrently(tasks.length, 8, async (i) => {
-      await clerk.post(`/api/tasks/${tasks[i].id}/claim`, {});
-      await clerk.post(`/api/tasks/${tasks[i].id}/complete`, { variables: {} });
+    // the clerks of both servers see the same inbox: a task someone else claimed first answers 409
+    await runConcurrently(tasks.length, 4, async (i) => {
+      const claim = await timed(latencies, 'POST /api/tasks/:id/claim', () => clerk.post(`/api/tasks/${tasks[i].id}/claim`, {}));
+      if (claim?.error) return;
+      await timed(latencies, 'POST /api/tasks/:id/complete', () => clerk.post(`/api/tasks/${tasks[i].id}/complete`, { variables: {} }));
     });
   }
 }
@@ -200,35 +210,19 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
 
 // ---- helpers ----
 
-function instrument(engine: EmbeddedEngine): Latencies {
-  const latencies = new Latencies();
-  for (const method of ['startInstance', 'completeJob', 'completeUserTask', 'activateJobs'] as const) {
-    const original = engine[method].bind(engine) as (...a: unknown[]) => Promise<unknown>;
-    (engine as any)[method] = async (...a: unknown[]) => {
-      const t = performance.now();
-      try {
-        return await original(...a);
-      } finally {
-        latencies.add(method, performance.now() - t);
-      }
-    };
-  }
-  return latencies;
-}
-
-function section(title: string, result: { seconds: number; perSecond: number }, latencies: Latencies): string {
+function section(title: string, result: { seconds: number; perSecond: number }, requests: Latencies, instances: Latencies): string {
   return [
     `### ${title}`,
     '',
     `**${result.perSecond.toFixed(1)} instances/s** (${result.seconds.toFixed(1)} s from the first start to the last completion)`,
     '',
-    '| step (one transaction each) | count | p50 ms | p99 ms |',
+    '| measured | count | p50 ms | p99 ms |',
     '|---|---|---|---|',
-    ...latencies.rows().map((r) => `| ${r.name} | ${r.count} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`),
+    ...[...requests.rows(), ...instances.rows()].map((r) => `| ${r.name} | ${r.count} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`),
   ].join('\n');
 }
 
-async function machineFacts(knex: Knex): Promise<string> {
+async function machineFacts(knex: Knex, processes: number): Promise<string> {
   const cpus = os.cpus();
   const { rows } = await knex.raw('select version() as v, current_setting(\'synchronous_commit\') as sc');
   return [
@@ -241,6 +235,7 @@ async function machineFacts(knex: Knex): Promise<string> {
     `| OS | ${os.type()} ${os.release()} |`,
     `| Node.js | ${process.version} |`,
     `| PostgreSQL | ${String(rows[0].v).split(' on ')[0]} (synchronous_commit=${rows[0].sc}), same machine |`,
+    `| server processes | ${processes} (each: HTTP API, embedded engine, in-process workers); the load generator is a third process on the same machine |`,
     `| date | ${new Date().toISOString().slice(0, 10)} |`,
   ].join('\n');
 }
@@ -271,12 +266,12 @@ function rssOf(pid: number): number {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-function parseArgs(argv: string[]): { a: number; b: number; waiting: number } {
+function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number } {
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
-  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000) };
+  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2) };
 }
 
 class Api {

@@ -13,7 +13,7 @@ import { createHistoryService } from '../services/history';
 import { createProcessDefinitionService } from '../services/process-definitions';
 import { createProcessInstanceService } from '../services/process-instances';
 import { createTaskService } from '../services/tasks';
-import { createHandlers, workers } from '../../workers/registry';
+import { createHandlers, workers, type WorkerDefinition } from '../../workers/registry';
 import { startInProcessWorkers } from '../../workers/runtime/in-process';
 import { deployBundledProcesses } from './bundled-processes';
 import { EmbeddedEngine } from './embedded/embedded-engine';
@@ -25,7 +25,7 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(deps: { db: Database; config: Config; log: Logger }): Promise<RunningEngine> {
+export async function startEngine(deps: { db: Database; config: Config; log: Logger; extraWorkers?: WorkerDefinition[] }): Promise<RunningEngine> {
   const { db, config, log } = deps;
   if (config.engine !== 'embedded') {
     throw new ConfigError(
@@ -36,7 +36,7 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
   const engine = new EmbeddedEngine({ db: db.knex, log, timerPollIntervalMs: config.timerPollIntervalMs });
   await deployBundledProcesses(engine, log);
   await engine.start();
-  const running = startInProcessWorkers({ engine, handlers: createHandlers(workers, {}), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
+  const running = startInProcessWorkers({ engine, handlers: createHandlers([...workers, ...(deps.extraWorkers ?? [])], {}), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
   const services = { db: db.knex, engine };
   const instances = createProcessInstanceService(services);
   return {
