@@ -1,17 +1,12 @@
 // What a worker handler sees and returns. A handler is written once and runs unchanged in-process,
 // as a Zeebe job worker or as an external-task subscriber; it never touches an engine client.
 import type { Logger } from '../server/core/logger';
+import type { ActivatedJob, Variables } from '../server/engine/types';
 
-export type Variables = Record<string, unknown>;
+export type { Variables };
 
-export interface Job<In = Variables> {
-  key: string;
-  type: string;
-  instanceId: string;
-  processId: string;
-  elementId: string;
-  retries: number;
-  customHeaders: Record<string, string>;
+/** An activated job as the engine hands it out, with its variables typed and a logger of its own. */
+export interface Job<In = Variables> extends Omit<ActivatedJob, 'variables' | 'deadline'> {
   variables: In;
   log: Logger;
 }
