@@ -34,6 +34,31 @@ export interface AuditEventContent {
   payload: unknown;
 }
 
+/** An audit row as the API shows it. */
+export interface HistoryEvent {
+  seq: number;
+  occurredAt: string;
+  actor: string;
+  kind: string;
+  instanceId: string | null;
+  elementId: string | null;
+  payload: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export const toHistoryEvent = (row: AuditEventRow): HistoryEvent => ({
+  seq: Number(row.seq),
+  occurredAt: new Date(row.occurred_at).toISOString(),
+  actor: row.actor,
+  kind: row.kind,
+  instanceId: row.instance_id,
+  elementId: row.element_id,
+  payload: row.payload,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The canonical JSON (RFC 8785) of an event: what its hash covers besides the previous hash. */
