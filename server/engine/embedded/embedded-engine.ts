@@ -23,8 +23,10 @@ import type {
 } from '../types';
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
-import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
-import { actorLabel, applyStep, planStep, writeStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
+import { InstanceSession, StepError } from './instance-session';
+import { lockActiveJob, lockInstance } from './locks';
+import { StepRunner, SYSTEM, type IncidentCommand } from './step-runner';
+import { actorLabel, applyStep, planStep, type InstanceRow, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
@@ -38,24 +40,6 @@ export interface EmbeddedEngineOptions {
   now?: () => Date;
 }
 
-/**
- * What a command does inside its step. `defer` queues a row change of the command's own (the job
- * completed, the task completed) to be written in the step's single statement.
- */
-/** The instance a step works on: by id, or by the job or task the command is about. */
-type StepTarget = string | { jobKey: string } | { taskId: string };
-
-type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow, defer: (change: Knex.QueryBuilder) => void) => Promise<AuditEventDraft[] | void>;
-
-interface IncidentCommand {
-  kind: 'start' | 'start-child' | 'complete-job' | 'throw-error' | 'complete-user-task' | 'correlate' | 'fire-timer' | 'complete-call';
-  [key: string]: unknown;
-}
-
-const SYSTEM: Actor = { kind: 'system', id: 'engine' };
-const DEADLOCK = '40P01';
-const SERIALIZATION = '40001';
-
 export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   readonly kind = 'embedded' as const;
   readonly definitions: DefinitionStore;
@@ -63,8 +47,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly loops: BackgroundLoop[];
-  /** what each open transaction created, announced once it commits */
-  private readonly commitNotices = new WeakMap<Knex.Transaction, Set<'jobs' | 'commands'>>();
+  private readonly runner: StepRunner;
 
   constructor(private readonly options: EmbeddedEngineOptions) {
     super();
@@ -72,6 +55,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     this.log = options.log.child({ component: 'embedded-engine' });
     this.now = options.now ?? (() => new Date());
     this.definitions = new DefinitionStore(this.db);
+    this.runner = new StepRunner({ db: this.db, log: this.log, definitions: this.definitions, notify: (notice) => this.emit(notice) });
     this.loops = [
       new BackgroundLoop('timers', options.timerPollIntervalMs, () => this.fireDueTimers(), this.log),
       new BackgroundLoop('commands', options.commandPollIntervalMs ?? options.timerPollIntervalMs, () => this.runPendingCommands(), this.log),
@@ -161,14 +145,14 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       await trx('process_instances').insert({ ...row, variables: JSON.stringify(variables), created_at: undefined, updated_at: undefined });
       if (plan) {
         const outcome = await applyStep(trx, plan);
-        this.announce(trx, outcome);
+        this.runner.announce(trx, outcome);
         Object.assign(row, { state: outcome.completed ? 'completed' : 'active', variables: plan.variables, step_count: 1, ended_at: outcome.completed ? new Date() : null });
       } else {
-        await this.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
+        await this.runner.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
       }
       return row;
     };
-    return outerTrx ? write(outerTrx) : this.transaction(write);
+    return outerTrx ? write(outerTrx) : this.runner.transaction(write);
   }
 
   private summaryOf(row: InstanceRow, incidents: number): InstanceSummary {
@@ -195,8 +179,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   async cancelInstance(instanceId: string, actor: Actor): Promise<void> {
-    await this.transaction(async (trx) => {
-      const row = await this.lockInstance(trx, instanceId);
+    await this.runner.transaction(async (trx) => {
+      const row = await lockInstance(trx, instanceId);
       await this.cancelInTransaction(trx, row, actor, 'canceled');
     });
   }
@@ -212,7 +196,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     await trx('engine_commands').where({ instance_id: id }).delete();
     const children: { id: string }[] = await trx('process_instances').select('id').where({ parent_instance_id: id, state: 'active' });
     for (const child of children) {
-      const childRow = await this.lockInstance(trx, child.id);
+      const childRow = await lockInstance(trx, child.id);
       await this.cancelInTransaction(trx, childRow, actor, 'terminated');
     }
     await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: `instance.${state}`, instanceId: id, elementId: row.process_id }]);
@@ -229,7 +213,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const seen = new Set<string>();
     for (const sub of subscriptions) {
       if (seen.has(sub.instance_id)) continue; // Zeebe: a message is correlated once per instance
-      const ok = await this.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx, _row, defer) => {
+      const ok = await this.runner.step(sub.instance_id, actor, { kind: 'correlate', executionId: sub.execution_id, name: command.name, variables }, async (session, trx, _row, defer) => {
         const open = await trx('message_subscriptions').where({ instance_id: sub.instance_id, execution_id: sub.execution_id, state: 'open' }).forUpdate().first();
         if (!open) throw conflict('SUBSCRIPTION_CLOSED', '该实例已不再等待此消息');
         await session.complete(sub.execution_id, variables, 'message.correlated', { name: command.name, correlationKey: key });
@@ -272,7 +256,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   // ---- user tasks ----
 
   async completeUserTask(taskId: string, variables: Variables, actor: Actor, options: { requireAssignee?: string } = {}): Promise<void> {
-    await this.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer) => {
+    await this.runner.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer) => {
       const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
       if (!current) throw notFound('任务');
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
@@ -290,7 +274,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     if (!request.types.length || request.maxJobs <= 0) return [];
     const now = this.now();
     const deadline = new Date(now.getTime() + request.timeoutMs);
-    return this.transaction(async (trx) => {
+    return this.runner.transaction(async (trx) => {
       // jobs whose worker went silent past the deadline become activatable again (at-least-once)
       await this.reclaimExpiredJobs(trx, now);
       const rows = await trx('jobs')
@@ -328,8 +312,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   async completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void> {
-    await this.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer) => {
-      const current = await this.lockActiveJob(trx, jobKey);
+    await this.runner.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer) => {
+      const current = await lockActiveJob(trx, jobKey);
       await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
       defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
     });
@@ -337,9 +321,9 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   async failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void> {
     const job = await this.findActiveJob(jobKey);
-    await this.transaction(async (trx) => {
-      const instance = await this.lockInstance(trx, job.instance_id);
-      const current = await this.lockActiveJob(trx, jobKey);
+    await this.runner.transaction(async (trx) => {
+      const instance = await lockInstance(trx, job.instance_id);
+      const current = await lockActiveJob(trx, jobKey);
       const retries = Math.max(0, Math.floor(command.retries));
       const audit: AuditEventDraft[] = [
         { actor: actorLabel(actor), kind: 'job.failed', instanceId: instance.id, elementId: current.element_id, payload: { jobKey, retries, errorMessage: command.errorMessage } },
@@ -364,17 +348,17 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const { model } = await this.definitions.byId(instance.definition_id);
     if (!findErrorCatcher(model, job.element_id, errorCode)) {
       // Zeebe: an error nobody catches is an incident, not an ended instance
-      await this.transaction(async (trx) => {
-        const row = await this.lockInstance(trx, job.instance_id);
-        await this.lockActiveJob(trx, jobKey);
+      await this.runner.transaction(async (trx) => {
+        const row = await lockInstance(trx, job.instance_id);
+        await lockActiveJob(trx, jobKey);
         await trx('jobs').where({ id: jobKey }).update({ state: 'incident', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
         const err = new StepError(`未捕获的业务错误 ${errorCode} (unhandled BPMN error): ${errorMessage}`, job.element_id, 'UNHANDLED_ERROR_EVENT');
-        await this.recordIncident(trx, row, err, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, actor, jobKey);
+        await this.runner.recordIncident(trx, row, err, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, actor, jobKey);
       });
       return;
     }
-    await this.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx, _row, defer) => {
-      const current = await this.lockActiveJob(trx, jobKey);
+    await this.runner.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx, _row, defer) => {
+      const current = await lockActiveJob(trx, jobKey);
       await session.throwError(current.execution_id, errorCode, errorMessage, variables);
       defer(trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() }));
     });
@@ -383,8 +367,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   async updateJobRetries(jobKey: string, retries: number, actor: Actor): Promise<void> {
     if (!Number.isInteger(retries) || retries < 0) throw validationFailed([{ field: 'retries', message: '重试次数必须是非负整数' }]);
     const job = await this.findJob(jobKey);
-    await this.transaction(async (trx) => {
-      await this.lockInstance(trx, job.instance_id);
+    await this.runner.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id);
       await trx('jobs').where({ id: jobKey }).update({ retries, updated_at: trx.fn.now() });
       await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: 'job.retries-updated', instanceId: job.instance_id, elementId: job.element_id, payload: { jobKey, retries } }]);
     });
@@ -395,8 +379,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     if (!incident) throw notFound('事件 (incident)');
     if (incident.state !== 'active') throw conflict('INCIDENT_NOT_ACTIVE', '该故障已解决');
     const command = incident.command as IncidentCommand | null;
-    await this.transaction(async (trx) => {
-      const row = await this.lockInstance(trx, incident.instance_id);
+    await this.runner.transaction(async (trx) => {
+      const row = await lockInstance(trx, incident.instance_id);
       if (incident.job_id && (!command || command.kind !== 'throw-error')) {
         const job = await trx('jobs').where({ id: incident.job_id }).first();
         if (job.retries < 1) throw conflict('NO_RETRIES', '请先增加任务重试次数，再解决故障', { jobKey: job.id });
@@ -414,8 +398,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   private async retryCommand(instanceId: string, command: IncidentCommand, actor: Actor): Promise<void> {
     switch (command.kind) {
       case 'start': {
-        await this.transaction(async (trx) => {
-          const row = await this.lockInstance(trx, instanceId);
+        await this.runner.transaction(async (trx) => {
+          const row = await lockInstance(trx, instanceId);
           const definition = await this.definitions.byId(row.definition_id, trx);
           const plan = await InstanceSession.start(definition.model, row.id, row.variables, row.start_event_id)
             .then((session) => planStep(row, session, actor))
@@ -423,29 +407,29 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
               if (err instanceof StepError) return err;
               throw err;
             });
-          if (plan instanceof StepError) await this.recordIncident(trx, row, plan, command, actor, null);
-          else this.announce(trx, await applyStep(trx, plan));
+          if (plan instanceof StepError) await this.runner.recordIncident(trx, row, plan, command, actor, null);
+          else this.runner.announce(trx, await applyStep(trx, plan));
         });
         return;
       }
       case 'complete-job':
-        return this.step(instanceId, actor, command, async (session, trx) => {
+        return this.runner.step(instanceId, actor, command, async (session, trx) => {
           const job = await trx('jobs').where({ id: command.jobKey as string }).first();
           await session.complete(job.execution_id, command.variables as Variables, 'job.completed', { jobKey: job.id, type: job.type });
           await trx('jobs').where({ id: job.id }).update({ state: 'completed', updated_at: trx.fn.now() });
         });
       case 'complete-user-task':
-        return this.step(instanceId, actor, command, async (session, trx) => {
+        return this.runner.step(instanceId, actor, command, async (session, trx) => {
           const task = await trx('user_tasks').where({ id: command.taskId as string }).first();
           await session.complete(task.execution_id, command.variables as Variables, 'user-task.completed', { taskId: task.id });
           await trx('user_tasks').where({ id: task.id }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
         });
       case 'correlate':
-        return this.step(instanceId, actor, command, async (session) => {
+        return this.runner.step(instanceId, actor, command, async (session) => {
           await session.complete(command.executionId as string, command.variables as Variables, 'message.correlated', { name: command.name });
         });
       case 'fire-timer':
-        return this.step(instanceId, actor, command, async (session) => {
+        return this.runner.step(instanceId, actor, command, async (session) => {
           await session.fireTimer(command.executionId as string);
         });
       case 'start-child': {
@@ -455,7 +439,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
         return;
       }
       case 'complete-call':
-        return this.step(instanceId, actor, command, async (session) => {
+        return this.runner.step(instanceId, actor, command, async (session) => {
           await session.complete(command.executionId as string, command.variables as Variables, 'call.completed', { childInstanceId: command.childInstanceId });
         });
     }
@@ -486,7 +470,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   private async fireInstanceTimer(timerId: string, instanceId: string, executionId: string): Promise<boolean> {
     let fired = false;
-    await this.step(
+    await this.runner.step(
       instanceId,
       SYSTEM,
       { kind: 'fire-timer', executionId },
@@ -506,7 +490,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   private async fireStartTimer(timerId: string): Promise<boolean> {
-    return this.transaction(async (trx) => {
+    return this.runner.transaction(async (trx) => {
       const timer = await trx('timers').where({ id: timerId, state: 'active' }).forUpdate().skipLocked().first();
       if (!timer) return false;
       const definition = await this.definitions.byId(timer.definition_id, trx);
@@ -527,7 +511,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   async runPendingCommands(limit = 50): Promise<number> {
     let ran = 0;
     for (let i = 0; i < limit; i++) {
-      const done = await this.transaction(async (trx) => {
+      const done = await this.runner.transaction(async (trx) => {
         const command = await trx('engine_commands').orderBy('created_at').forUpdate().skipLocked().first();
         if (!command) return false;
         await trx('engine_commands').where({ id: command.id }).delete();
@@ -547,11 +531,11 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     const { payload } = command;
     switch (command.kind) {
       case 'start-child': {
-        const parent = await this.lockInstance(trx, command.instance_id);
+        const parent = await lockInstance(trx, command.instance_id);
         const definition = await this.definitions.latest(payload.processId, undefined, trx).catch(() => null);
         if (!definition || !definition.model.noneStartEvents[0]) {
           const err = new StepError(`被调用的流程 ${payload.processId} 未部署或没有空启动事件 (called process not deployed)`, payload.elementId, 'CALLED_ELEMENT_ERROR');
-          await this.recordIncident(trx, parent, err, { kind: 'start-child', ...payload }, SYSTEM, null);
+          await this.runner.recordIncident(trx, parent, err, { kind: 'start-child', ...payload }, SYSTEM, null);
           return;
         }
         await this.createInstance(definition, definition.model.noneStartEvents[0].id, payload.variables, parent.business_key, SYSTEM, { instanceId: parent.id, executionId: payload.executionId }, undefined, trx);
@@ -559,17 +543,17 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       }
       case 'complete-call':
         await trx.savepoint(async (sp) => {
-          await this.stepIn(sp, command.instance_id, SYSTEM, async (session) => {
+          await this.runner.stepIn(sp, command.instance_id, SYSTEM, async (session) => {
             await session.complete(payload.executionId, payload.variables, 'call.completed', { childInstanceId: payload.childInstanceId });
           });
         }).catch(async (err) => {
           if (!(err instanceof StepError)) throw err;
-          const row = await this.lockInstance(trx, command.instance_id);
-          await this.recordIncident(trx, row, err, { kind: 'complete-call', ...payload }, SYSTEM, null);
+          const row = await lockInstance(trx, command.instance_id);
+          await this.runner.recordIncident(trx, row, err, { kind: 'complete-call', ...payload }, SYSTEM, null);
         });
         return;
       case 'cancel': {
-        const row = await this.lockInstance(trx, command.instance_id);
+        const row = await lockInstance(trx, command.instance_id);
         await this.cancelInTransaction(trx, row, SYSTEM, 'terminated');
         return;
       }
@@ -577,101 +561,6 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   // ---- the step ----
-
-  /**
-   * One step on one instance in its own transaction. An engine error rolls the step back and opens
-   * an incident that holds the command, so resolving the incident runs it again.
-   */
-  private async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
-    let instanceId = typeof target === 'string' ? target : null;
-    try {
-      const outcome = await this.transaction((trx) =>
-        this.stepIn(trx, target, actor, action, { ...opts, located: (id) => (instanceId = id) }),
-      );
-      if (outcome === 'wait-gone') throw conflict('ELEMENT_NOT_WAITING', '该环节已不在等待（可能已超时转走），未执行此操作', { instanceId });
-    } catch (err) {
-      if (!(err instanceof StepError) || !instanceId) throw err;
-      const failedInstance = instanceId;
-      await this.transaction(async (trx) => {
-        const row = await this.lockInstance(trx, failedInstance);
-        const jobKey = typeof command.jobKey === 'string' ? command.jobKey : null;
-        if (jobKey) await trx('jobs').where({ id: jobKey }).update({ state: 'incident', updated_at: trx.fn.now() });
-        await this.recordIncident(trx, row, err, command, actor, jobKey);
-      });
-    }
-  }
-
-  /**
-   * Returns 'wait-gone' when the command's element no longer waited once the instance was resumed
-   * (a due timer fired first): what the resume did is written, the command itself is not.
-   */
-  private async stepIn(
-    trx: Knex.Transaction,
-    target: StepTarget,
-    actor: Actor,
-    action: StepAction,
-    opts: { skipLocked?: boolean; located?: (instanceId: string) => void } = {},
-  ): Promise<'done' | 'wait-gone' | 'skipped'> {
-    const row = typeof target === 'string' ? await this.lockInstance(trx, target, opts.skipLocked) : await this.lockInstanceOf(trx, target);
-    if (!row) return 'skipped';
-    opts.located?.(row.id);
-    if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
-    const { model } = await this.definitions.byId(row.definition_id, trx);
-    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
-    const resumeEvents = session.events.length;
-    const deferred: Knex.QueryBuilder[] = [];
-    let extra: AuditEventDraft[] = [];
-    try {
-      extra = (await action(session, trx, row, (change) => deferred.push(change))) ?? [];
-    } catch (err) {
-      if (!(err instanceof WaitGoneError)) throw err;
-      if (resumeEvents === 0) return 'wait-gone';
-      this.announce(trx, await writeStep(trx, row, session, SYSTEM));
-      return 'wait-gone';
-    }
-    this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred));
-    return 'done';
-  }
-
-  private async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
-    const [incident] = await trx('incidents')
-      .insert({ instance_id: row.id, job_id: jobKey, element_id: err.elementId, error_type: err.errorType, error_message: err.message, command: JSON.stringify(command) })
-      .returning('id');
-    this.log.warn({ instanceId: row.id, elementId: err.elementId, errorType: err.errorType }, 'incident raised');
-    await appendAuditEvents(trx, [
-      { actor: actorLabel(actor), kind: 'incident.created', instanceId: row.id, elementId: err.elementId, payload: { incidentId: incident.id, errorType: err.errorType, message: err.message, command: command.kind } },
-    ]);
-  }
-
-  /** Finds and locks the instance of a job or task in one round trip. */
-  private async lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow> {
-    const [table, id, what] = 'jobKey' in target ? ['jobs', target.jobKey, '作业 (job)'] : ['user_tasks', target.taskId, '任务'];
-    const row: InstanceRow | undefined = await trx('process_instances')
-      .where('id', trx(table).select('instance_id').where({ id }))
-      .forUpdate()
-      .first();
-    if (!row) throw notFound(what);
-    // the instance has ended, so its jobs and tasks are done too
-    if (row.state !== 'active') {
-      throw 'jobKey' in target
-        ? conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey: id, instanceState: row.state })
-        : conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { instanceState: row.state });
-    }
-    return row;
-  }
-
-  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked?: false): Promise<InstanceRow>;
-  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked?: boolean): Promise<InstanceRow | null>;
-  private async lockInstance(trx: Knex.Transaction, id: string, skipLocked = false): Promise<InstanceRow | null> {
-    const query = trx('process_instances').where({ id }).forUpdate();
-    const row: InstanceRow | undefined = await (skipLocked ? query.skipLocked() : query).first();
-    if (!row) {
-      if (skipLocked) return null;
-      throw notFound('流程实例');
-    }
-    if (row.state !== 'active') throw conflict('INSTANCE_NOT_ACTIVE', '流程实例已结束', { state: row.state });
-    return row;
-  }
 
   private async findJob(jobKey: string): Promise<{ id: string; instance_id: string; element_id: string; state: string }> {
     const job = await this.db('jobs').select('id', 'instance_id', 'element_id', 'state').where({ id: jobKey }).first();
@@ -687,38 +576,4 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     return job;
   }
 
-  private async lockActiveJob(trx: Knex.Transaction, jobKey: string): Promise<any> {
-    const job = await trx('jobs').where({ id: jobKey }).forUpdate().first();
-    if (!job || !['activated', 'activatable'].includes(job.state)) {
-      throw conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey, state: job?.state ?? null });
-    }
-    return job;
-  }
-
-  /** Notes what a step created; listeners hear of it once the transaction has committed. */
-  private announce(trx: Knex.Transaction, outcome: StepOutcome): void {
-    const pending = this.commitNotices.get(trx);
-    const notices = [...(outcome.jobsCreated ? ['jobs' as const] : []), ...(outcome.commandsCreated ? ['commands' as const] : [])];
-    if (pending) for (const notice of notices) pending.add(notice);
-    else for (const notice of notices) this.emit(notice); // a savepoint: early, and harmless (the loop looks again)
-  }
-
-  /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
-  private async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const notices = new Set<'jobs' | 'commands'>();
-      try {
-        const result = await this.db.transaction((trx) => {
-          this.commitNotices.set(trx, notices);
-          return work(trx);
-        });
-        for (const notice of notices) this.emit(notice);
-        return result;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if ((code === DEADLOCK || code === SERIALIZATION) && attempt < 5) continue;
-        throw err;
-      }
-    }
-  }
 }

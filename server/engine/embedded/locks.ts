@@ -1,0 +1,47 @@
+// Row locks a step takes, always the instance row first, so that steps of one instance run one at a time.
+import type { Knex } from 'knex';
+import { conflict, notFound } from '../../core/errors';
+import type { InstanceRow } from './step-writer';
+
+/** The instance a step works on: by id, or by the job or task the command is about. */
+export type StepTarget = string | { jobKey: string } | { taskId: string };
+
+/** Finds and locks the instance of a job or task in one round trip. */
+export async function lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow> {
+  const [table, id, what] = 'jobKey' in target ? ['jobs', target.jobKey, '作业 (job)'] : ['user_tasks', target.taskId, '任务'];
+  const row: InstanceRow | undefined = await trx('process_instances')
+    .where('id', trx(table).select('instance_id').where({ id }))
+    .forUpdate()
+    .first();
+  if (!row) throw notFound(what);
+  // the instance has ended, so its jobs and tasks are done too
+  if (row.state !== 'active') {
+    throw 'jobKey' in target
+      ? conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey: id, instanceState: row.state })
+      : conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { instanceState: row.state });
+  }
+  return row;
+}
+
+export function lockInstance(trx: Knex.Transaction, id: string, skipLocked?: false): Promise<InstanceRow>;
+export function lockInstance(trx: Knex.Transaction, id: string, skipLocked?: boolean): Promise<InstanceRow | null>;
+export async function lockInstance(trx: Knex.Transaction, id: string, skipLocked = false): Promise<InstanceRow | null> {
+  const query = trx('process_instances').where({ id }).forUpdate();
+  const row: InstanceRow | undefined = await (skipLocked ? query.skipLocked() : query).first();
+  if (!row) {
+    if (skipLocked) return null;
+    throw notFound('流程实例');
+  }
+  if (row.state !== 'active') throw conflict('INSTANCE_NOT_ACTIVE', '流程实例已结束', { state: row.state });
+  return row;
+}
+
+
+export async function lockActiveJob(trx: Knex.Transaction, jobKey: string): Promise<any> {
+  const job = await trx('jobs').where({ id: jobKey }).forUpdate().first();
+  if (!job || !['activated', 'activatable'].includes(job.state)) {
+    throw conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey, state: job?.state ?? null });
+  }
+  return job;
+}
+

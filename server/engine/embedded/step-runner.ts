@@ -1,0 +1,130 @@
+// Runs steps: one transaction per command on one instance, retried on deadlock, announcing what it
+// created once committed; an engine error becomes an incident that holds the command.
+import type { Knex } from 'knex';
+import { conflict } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audit-events';
+import type { Actor } from '../types';
+import type { DefinitionStore } from './definitions';
+import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
+import { lockInstance, lockInstanceOf, type StepTarget } from './locks';
+import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
+
+export type { StepTarget };
+
+/**
+ * What a command does inside its step. `defer` queues a row change of the command's own (the job
+ * completed, the task completed) to be written in the step's single statement.
+ */
+export type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow, defer: (change: Knex.QueryBuilder) => void) => Promise<AuditEventDraft[] | void>;
+
+/** A command as an incident keeps it, to run it again when the incident is resolved. */
+export interface IncidentCommand {
+  kind: 'start' | 'start-child' | 'complete-job' | 'throw-error' | 'complete-user-task' | 'correlate' | 'fire-timer' | 'complete-call';
+  [key: string]: unknown;
+}
+
+export type Notice = 'jobs' | 'commands';
+
+export const SYSTEM: Actor = { kind: 'system', id: 'engine' };
+const DEADLOCK = '40P01';
+const SERIALIZATION = '40001';
+
+export class StepRunner {
+  /** what each open transaction created, announced once it commits */
+  private readonly commitNotices = new WeakMap<Knex.Transaction, Set<Notice>>();
+
+  constructor(private readonly deps: { db: Knex; log: Logger; definitions: DefinitionStore; notify: (notice: Notice) => void }) {}
+
+  /**
+   * One step on one instance in its own transaction. An engine error rolls the step back and opens
+   * an incident that holds the command, so resolving the incident runs it again.
+   */
+  async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+    let instanceId = typeof target === 'string' ? target : null;
+    try {
+      const outcome = await this.transaction((trx) =>
+        this.stepIn(trx, target, actor, action, { ...opts, located: (id) => (instanceId = id) }),
+      );
+      if (outcome === 'wait-gone') throw conflict('ELEMENT_NOT_WAITING', '该环节已不在等待（可能已超时转走），未执行此操作', { instanceId });
+    } catch (err) {
+      if (!(err instanceof StepError) || !instanceId) throw err;
+      const failedInstance = instanceId;
+      await this.transaction(async (trx) => {
+        const row = await lockInstance(trx, failedInstance);
+        const jobKey = typeof command.jobKey === 'string' ? command.jobKey : null;
+        if (jobKey) await trx('jobs').where({ id: jobKey }).update({ state: 'incident', updated_at: trx.fn.now() });
+        await this.recordIncident(trx, row, err, command, actor, jobKey);
+      });
+    }
+  }
+
+  /**
+   * Returns 'wait-gone' when the command's element no longer waited once the instance was resumed
+   * (a due timer fired first): what the resume did is written, the command itself is not.
+   */
+  async stepIn(
+    trx: Knex.Transaction,
+    target: StepTarget,
+    actor: Actor,
+    action: StepAction,
+    opts: { skipLocked?: boolean; located?: (instanceId: string) => void } = {},
+  ): Promise<'done' | 'wait-gone' | 'skipped'> {
+    const row = typeof target === 'string' ? await lockInstance(trx, target, opts.skipLocked) : await lockInstanceOf(trx, target);
+    if (!row) return 'skipped';
+    opts.located?.(row.id);
+    if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
+    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
+    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
+    const resumeEvents = session.events.length;
+    const deferred: Knex.QueryBuilder[] = [];
+    let extra: AuditEventDraft[] = [];
+    try {
+      extra = (await action(session, trx, row, (change) => deferred.push(change))) ?? [];
+    } catch (err) {
+      if (!(err instanceof WaitGoneError)) throw err;
+      if (resumeEvents === 0) return 'wait-gone';
+      this.announce(trx, await writeStep(trx, row, session, SYSTEM));
+      return 'wait-gone';
+    }
+    this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred));
+    return 'done';
+  }
+
+  async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
+    const [incident] = await trx('incidents')
+      .insert({ instance_id: row.id, job_id: jobKey, element_id: err.elementId, error_type: err.errorType, error_message: err.message, command: JSON.stringify(command) })
+      .returning('id');
+    this.deps.log.warn({ instanceId: row.id, elementId: err.elementId, errorType: err.errorType }, 'incident raised');
+    await appendAuditEvents(trx, [
+      { actor: actorLabel(actor), kind: 'incident.created', instanceId: row.id, elementId: err.elementId, payload: { incidentId: incident.id, errorType: err.errorType, message: err.message, command: command.kind } },
+    ]);
+  }
+
+  /** Notes what a step created; listeners hear of it once the transaction has committed. */
+  announce(trx: Knex.Transaction, outcome: StepOutcome): void {
+    const pending = this.commitNotices.get(trx);
+    const notices = [...(outcome.jobsCreated ? ['jobs' as const] : []), ...(outcome.commandsCreated ? ['commands' as const] : [])];
+    if (pending) for (const notice of notices) pending.add(notice);
+    else for (const notice of notices) this.deps.notify(notice); // a savepoint: early, and harmless (the loop looks again)
+  }
+
+  /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
+  async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const notices = new Set<Notice>();
+      try {
+        const result = await this.deps.db.transaction((trx) => {
+          this.commitNotices.set(trx, notices);
+          return work(trx);
+        });
+        for (const notice of notices) this.deps.notify(notice);
+        return result;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if ((code === DEADLOCK || code === SERIALIZATION) && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+}
