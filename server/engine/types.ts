@@ -62,6 +62,10 @@ export interface PublishMessageCommand {
   name: string;
   correlationKey?: string | null;
   variables?: Variables;
+  /** how long a message nobody waits for yet is kept for a subscription that opens later (0: not kept) */
+  timeToLiveMs?: number;
+  /** with a time to live: a second message of the same name and id is refused while the first waits */
+  messageId?: string | null;
 }
 
 export interface PublishMessageResult {
@@ -69,6 +73,8 @@ export interface PublishMessageResult {
   correlated: string[];
   /** instances started by a message start event */
   started: string[];
+  /** the id of the buffered message when nothing took it and it has a time to live */
+  bufferedMessageId: string | null;
 }
 
 export interface ActivatedJob {

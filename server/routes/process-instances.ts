@@ -24,6 +24,8 @@ const messageSchema = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     correlationKey: { type: 'string', maxLength: 500 },
     variables: { type: 'object' },
+    timeToLiveMs: { type: 'integer', minimum: 0, maximum: 30 * 24 * 3_600_000 },
+    messageId: { type: 'string', minLength: 1, maxLength: 200 },
   },
 } as const;
 
@@ -35,7 +37,7 @@ const retriesSchema = {
 } as const;
 
 const parseStart = validator<StartInstanceInput>(startSchema);
-const parseMessage = validator<{ name: string; correlationKey?: string; variables?: Record<string, unknown> }>(messageSchema);
+const parseMessage = validator<{ name: string; correlationKey?: string; variables?: Record<string, unknown>; timeToLiveMs?: number; messageId?: string }>(messageSchema);
 const parseRetries = validator<{ retries: number }>(retriesSchema);
 const STATES = ['active', 'completed', 'terminated', 'canceled'] as const;
 
@@ -108,9 +110,12 @@ registerPaths({
   '/api/messages': {
     post: {
       tags: ['process-instances'],
-      summary: '发布消息：按名称与关联键投递给等待的实例，或由消息启动事件发起新实例',
+      summary: '发布消息：按名称与关联键投递给等待的实例，或由消息启动事件发起新实例；无人接收且设了 timeToLiveMs 时暂存，之后打开的订阅会取走它',
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PublishMessageRequest' } } } },
-      responses: { 200: dataResponse('投递结果', { type: 'object', properties: { correlated: { type: 'array' }, started: { type: 'array' } } }) },
+      responses: {
+        200: dataResponse('投递结果', { type: 'object', properties: { correlated: { type: 'array' }, started: { type: 'array' }, bufferedMessageId: { type: ['string', 'null'] } } }),
+        409: { description: 'MESSAGE_ALREADY_PUBLISHED：同名同 messageId 的消息仍在暂存' },
+      },
     },
   },
   '/api/incidents/{id}/resolve': {

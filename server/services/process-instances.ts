@@ -1,10 +1,12 @@
 // Starting, reading and canceling instances; messages; incidents. Unit clerks see and start only
-// their own unit's cases (the unit is the instance variable `unitId`).
+// their own unit's cases (the unit is the instance variable `unitId`); a 主管部门 clerk also sees its
+// subordinate units' cases (policy.ts caseScopeOf).
 import type { Knex } from 'knex';
 import type { AuthUser } from '../core/auth-user';
 import { forbidden, notFound, requireUuid, validationFailed } from '../core/errors';
-import { can } from '../core/policy';
+import { caseScopeOf, inCaseScope, type CaseScope } from '../core/policy';
 import type { Actor, InstanceSummary, PublishMessageResult, Variables, WorkflowEngine } from '../engine/types';
+import { appendAuditEvents } from '../repositories/audit-events';
 import { findInstance, listInstanceIncidents, listInstances, listOpenElements, type InstanceFilter, type InstanceListItem } from '../repositories/process-instances';
 
 export interface StartInstanceInput {
@@ -33,31 +35,30 @@ export interface ProcessInstanceService {
   list(filter: InstanceFilter, user: AuthUser): Promise<{ items: InstanceListItem[]; total: number }>;
   get(id: string, user: AuthUser): Promise<InstanceDetail>;
   cancel(id: string, user: AuthUser): Promise<void>;
-  publishMessage(input: { name: string; correlationKey?: string; variables?: Variables }, user: AuthUser): Promise<PublishMessageResult>;
+  publishMessage(input: { name: string; correlationKey?: string; variables?: Variables; timeToLiveMs?: number; messageId?: string }, user: AuthUser): Promise<PublishMessageResult>;
   resolveIncident(id: string, user: AuthUser): Promise<void>;
   updateJobRetries(jobKey: string, retries: number, user: AuthUser): Promise<void>;
 }
 
 export const actorOf = (user: AuthUser): Actor => ({ kind: user.roles.includes('worker') ? 'worker' : 'user', id: user.username });
 
-/** Which cases a user may see: every unit's, or one unit's (none when a unit account has no unit). */
-export type UnitScope = { kind: 'all' } | { kind: 'unit'; unitId: string | null };
-
-export function unitScopeOf(user: AuthUser): UnitScope {
-  if (can(user, 'process-instance.read-all')) return { kind: 'all' };
-  const departmentStaff = user.roles.includes('clerk') || user.roles.includes('leader') || user.roles.includes('policy-editor');
-  if (departmentStaff) return { kind: 'all' };
-  return { kind: 'unit', unitId: user.unitId };
-}
-
-const inScope = (scope: UnitScope, unitId: unknown): boolean => scope.kind === 'all' || (scope.unitId !== null && unitId === scope.unitId);
+/** Which cases a user may see: every unit's, or some units' (none when a unit account has no unit). */
+export type UnitScope = CaseScope;
+export const unitScopeOf = (user: AuthUser): UnitScope => caseScopeOf(user);
 
 export function createProcessInstanceService(deps: { db: Knex; engine: WorkflowEngine }): ProcessInstanceService {
   const { db, engine } = deps;
 
   async function visibleInstance(id: string, user: AuthUser) {
     const row = await findInstance(db, requireUuid(id, '流程实例'));
-    if (!row || !inScope(unitScopeOf(user), row.variables?.unitId)) throw notFound('流程实例');
+    if (!row) throw notFound('流程实例');
+    if (!inCaseScope(unitScopeOf(user), row.variables?.unitId)) {
+      // answered like a missing instance, recorded as the denial it is
+      await db.transaction((trx) =>
+        appendAuditEvents(trx, [{ actor: `user:${user.username}`, kind: 'access.denied', instanceId: row.id, payload: { status: 404, action: 'process-instance.read', reason: 'scope' } }]),
+      );
+      throw notFound('流程实例');
+    }
     return row;
   }
 
@@ -65,19 +66,21 @@ export function createProcessInstanceService(deps: { db: Knex; engine: WorkflowE
     async start(input, user) {
       const variables = { ...(input.variables ?? {}) };
       const scope = unitScopeOf(user);
-      if (scope.kind === 'unit') {
-        if (scope.unitId === null) throw forbidden('账号未关联单位，不能发起流程');
-        if (variables.unitId !== undefined && variables.unitId !== scope.unitId) {
-          throw validationFailed([{ field: '/variables/unitId', message: '只能为本单位发起流程' }]);
+      if (scope.kind === 'units') {
+        // a unit account starts cases of its own unit (a 主管部门 clerk may name a subordinate unit)
+        const own = user.unitId;
+        if (own === null || !scope.unitIds.includes(own)) throw forbidden('账号未关联单位，不能发起流程');
+        if (variables.unitId !== undefined && !scope.unitIds.includes(variables.unitId as string)) {
+          throw validationFailed([{ field: '/variables/unitId', message: '只能为本单位（或所属单位）发起流程' }]);
         }
-        variables.unitId = scope.unitId;
+        variables.unitId ??= own;
       }
       return engine.startInstance({ processKey: input.processKey, businessKey: input.businessKey ?? null, variables }, actorOf(user));
     },
     async list(filter, user) {
       const scope = unitScopeOf(user);
-      if (scope.kind === 'unit' && scope.unitId === null) return { items: [], total: 0 };
-      return listInstances(db, filter, scope.kind === 'unit' ? scope.unitId : null);
+      if (scope.kind === 'units' && scope.unitIds.length === 0) return { items: [], total: 0 };
+      return listInstances(db, filter, scope.kind === 'units' ? scope.unitIds : null);
     },
     async get(id, user) {
       const row = await visibleInstance(id, user);
@@ -109,7 +112,11 @@ export function createProcessInstanceService(deps: { db: Knex; engine: WorkflowE
       await visibleInstance(id, user);
       await engine.cancelInstance(id, actorOf(user));
     },
-    publishMessage: (input, user) => engine.publishMessage({ name: input.name, correlationKey: input.correlationKey ?? null, variables: input.variables ?? {} }, actorOf(user)),
+    publishMessage: (input, user) =>
+      engine.publishMessage(
+        { name: input.name, correlationKey: input.correlationKey ?? null, variables: input.variables ?? {}, timeToLiveMs: input.timeToLiveMs, messageId: input.messageId ?? null },
+        actorOf(user),
+      ),
     resolveIncident: (id, user) => engine.resolveIncident(requireUuid(id, '故障'), actorOf(user)),
     updateJobRetries: (jobKey, retries, user) => engine.updateJobRetries(requireUuid(jobKey, '作业'), retries, actorOf(user)),
   };

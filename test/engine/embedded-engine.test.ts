@@ -206,6 +206,43 @@ describe('embedded engine', function () {
       assert.equal((await h.openTasks(started.id)).length, 0);
     });
 
+    it('keeps a message published before anyone waits for its time to live, for the subscription that opens later', async () => {
+      // given: the reply arrives before the case waits for it
+      const early = await h.engine.publishMessage({ name: 'reply', correlationKey: 'E-1', variables: { replyText: '提前到达' }, timeToLiveMs: 60_000, messageId: 'reply-E-1' }, tester);
+      assert.equal(early.correlated.length, 0);
+      assert.ok(early.bufferedMessageId);
+      await assert.rejects(
+        h.engine.publishMessage({ name: 'reply', correlationKey: 'E-1', timeToLiveMs: 60_000, messageId: 'reply-E-1' }, tester),
+        (err: any) => err.code === 'MESSAGE_ALREADY_PUBLISHED',
+      );
+      // when
+      const started = await h.engine.startInstance({ processKey: 'engine-messages', variables: { caseNo: 'E-1' } }, tester);
+      await h.engine.runPendingCommands();
+      // then: the case took the message and waits at the receive task
+      const instance = await h.instance(started.id);
+      assert.equal(instance.variables.replyText, '提前到达');
+      const open = await h.db('message_subscriptions').where({ instance_id: started.id, state: 'open' });
+      assert.deepEqual(open.map((s: any) => s.element_id), ['Task_ReceiveArchive']);
+      assert.equal((await h.db('messages').where({ id: early.bufferedMessageId }).first()).state, 'correlated');
+    });
+
+    it('does not keep a message without a time to live, nor hand out one whose time has run out', async () => {
+      // given
+      const none = await h.engine.publishMessage({ name: 'reply', correlationKey: 'E-2', variables: { replyText: 'x' } }, tester);
+      const expired = await h.engine.publishMessage({ name: 'reply', correlationKey: 'E-3', variables: { replyText: 'y' }, timeToLiveMs: 60_000 }, tester);
+      // its minute passes (lifetimes run on the database clock)
+      await h.db('messages').where({ id: expired.bufferedMessageId }).update({ expires_at: h.db.raw("now() - interval '1 second'") });
+      // when
+      const second = await h.engine.startInstance({ processKey: 'engine-messages', variables: { caseNo: 'E-2' } }, tester);
+      const third = await h.engine.startInstance({ processKey: 'engine-messages', variables: { caseNo: 'E-3' } }, tester);
+      await h.engine.runPendingCommands();
+      // then
+      assert.equal(none.bufferedMessageId, null);
+      assert.ok(expired.bufferedMessageId);
+      assert.equal((await h.instance(second.id)).variables.replyText, undefined);
+      assert.equal((await h.instance(third.id)).variables.replyText, undefined);
+    });
+
     it('starts an instance at its message start event', async () => {
       // when
       const result = await h.engine.publishMessage({ name: 'open-case', variables: { caseNo: 'M-9' } }, tester);

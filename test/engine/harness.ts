@@ -62,7 +62,7 @@ export async function createEngineHarness(): Promise<EngineHarness> {
       return rows.map((r: { element_id: string }) => r.element_id);
     },
     async resetRuntime() {
-      for (const table of ['engine_commands', 'incidents', 'message_subscriptions', 'timers', 'user_tasks', 'jobs']) await db(table).delete();
+      for (const table of ['engine_commands', 'incidents', 'message_subscriptions', 'messages', 'timers', 'user_tasks', 'jobs']) await db(table).delete();
       await db('process_instances').whereNotNull('parent_instance_id').delete();
       await db('process_instances').delete();
     },

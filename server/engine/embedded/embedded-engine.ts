@@ -231,7 +231,34 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       }
     }
     const started = await this.startByMessage(command.name, variables, actor);
-    return { correlated, started };
+    const bufferedMessageId = correlated.length || started.length ? null : await this.bufferMessage(command, key, actor);
+    return { correlated, started, bufferedMessageId };
+  }
+
+  /** Keeps a message nobody took for its time to live; a subscription opened later takes it (a follow-up command). */
+  private async bufferMessage(command: PublishMessageCommand, key: string | null, actor: Actor): Promise<string | null> {
+    const ttl = Math.max(0, Math.floor(command.timeToLiveMs ?? 0));
+    if (!ttl) return null;
+    return this.runner.transaction(async (trx) => {
+      if (command.messageId) {
+        const waiting = await trx('messages').where({ name: command.name, message_id: command.messageId, state: 'buffered' }).where('expires_at', '>', trx.fn.now()).first();
+        if (waiting) throw conflict('MESSAGE_ALREADY_PUBLISHED', `消息 ${command.name}（messageId ${command.messageId}）已在暂存中`, { bufferedMessageId: waiting.id });
+        // an expired one of the same id gives way
+        await trx('messages').where({ name: command.name, message_id: command.messageId, state: 'buffered' }).update({ message_id: null });
+      }
+      const [row] = await trx('messages')
+        .insert({
+          name: command.name,
+          correlation_key: key,
+          message_id: command.messageId ?? null,
+          variables: JSON.stringify(command.variables ?? {}),
+          // message lifetimes run on the database clock, as their expiry is checked in SQL
+          expires_at: trx.raw("now() + (? * interval '1 millisecond')", [ttl]),
+        })
+        .returning('id');
+      await appendAuditEvents(trx, [{ actor: actorLabel(actor), kind: 'message.buffered', payload: { messageId: row.id, name: command.name, correlationKey: key, timeToLiveMs: ttl } }]);
+      return row.id as string;
+    });
   }
 
   private async startByMessage(name: string, variables: Variables, actor: Actor): Promise<string[]> {
@@ -552,6 +579,24 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
           await this.runner.recordIncident(trx, row, err, { kind: 'complete-call', ...payload }, SYSTEM, null);
         });
         return;
+      case 'correlate-buffered': {
+        const message = await trx('messages').where({ id: payload.messageId, state: 'buffered' }).where('expires_at', '>', trx.fn.now()).forUpdate().skipLocked().first();
+        if (!message) return;
+        await trx
+          .savepoint((sp) =>
+            this.runner.stepIn(sp, command.instance_id, SYSTEM, async (session, stepTrx, _row, defer) => {
+              await session.complete(payload.executionId, message.variables, 'message.correlated', { name: message.name, correlationKey: message.correlation_key, buffered: true });
+              defer(stepTrx('message_subscriptions').where({ instance_id: command.instance_id, execution_id: payload.executionId, state: 'open' }).update({ state: 'correlated' }));
+              defer(stepTrx('messages').where({ id: message.id }).update({ state: 'correlated', correlated_instance_id: command.instance_id }));
+            }),
+          )
+          .catch(async (err) => {
+            if (!(err instanceof StepError)) throw err;
+            const row = await lockInstance(trx, command.instance_id);
+            await this.runner.recordIncident(trx, row, err, { kind: 'correlate', executionId: payload.executionId, name: message.name, variables: message.variables }, SYSTEM, null);
+          });
+        return;
+      }
       case 'cancel': {
         const row = await lockInstance(trx, command.instance_id);
         await this.cancelInTransaction(trx, row, SYSTEM, 'terminated');

@@ -148,6 +148,7 @@ export async function applyStep(trx: Knex.Transaction, plan: StepPlan, commandCh
     ...insertRows(trx, 'user_tasks', plan.userTasks.opened),
     ...closeRows(trx, 'message_subscriptions', instance.id, plan.subscriptions.closed, ['open'], { state: 'closed' }),
     ...insertRows(trx, 'message_subscriptions', plan.subscriptions.opened),
+    ...plan.subscriptions.opened.map((sub) => takeBufferedMessage(trx, sub)),
     ...closeRows(trx, 'timers', instance.id, plan.timers.closed, ['active'], { state: 'canceled' }),
     ...closeRows(trx, 'timers', instance.id, plan.timersFired, ['active'], { state: 'fired' }),
     ...insertRows(trx, 'timers', plan.timers.opened),
@@ -176,7 +177,8 @@ export async function applyStep(trx: Knex.Transaction, plan: StepPlan, commandCh
   await appendAuditEvents(trx, plan.audit, statement);
   return {
     jobsCreated: plan.jobs.opened.length,
-    commandsCreated: plan.callsOpened.length + plan.callsClosed.length + (notifiesParent ? 1 : 0),
+    // a new subscription may have found a buffered message: the command loop looks at once
+    commandsCreated: plan.callsOpened.length + plan.callsClosed.length + plan.subscriptions.opened.length + (notifiesParent ? 1 : 0),
     completed: plan.completed,
   };
 }
@@ -295,6 +297,26 @@ function callCommand(instance: InstanceRow, wait: WaitItem): Row {
     kind: 'start-child',
     payload: JSON.stringify({ executionId: wait.executionId, elementId: wait.elementId, processId, variables: wait.visible }),
   };
+}
+
+/** A follow-up command for a buffered message that the new subscription can take, if there is one. */
+function takeBufferedMessage(trx: Knex.Transaction, subscription: Row): Knex.QueryBuilder {
+  const key = subscription.correlation_key as string | null;
+  return trx
+    .into(trx.raw('?? (??, ??, ??)', ['engine_commands', 'instance_id', 'kind', 'payload']))
+    .insert(
+    trx('messages')
+      .select(
+        trx.raw('?::uuid as instance_id', [subscription.instance_id as string]),
+        trx.raw("'correlate-buffered' as kind"),
+        trx.raw("jsonb_build_object('messageId', id, 'executionId', ?::text) as payload", [subscription.execution_id as string]),
+      )
+      .where({ name: subscription.message_name as string, state: 'buffered' })
+      .where('expires_at', '>', trx.fn.now())
+      .modify((q) => (key === null ? q.whereNull('correlation_key') : q.where({ correlation_key: key })))
+      .orderBy('created_at')
+      .limit(1),
+  );
 }
 
 async function cancelChildren(trx: Knex.Transaction, instance: InstanceRow, executionIds: string[]): Promise<void> {
