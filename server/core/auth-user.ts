@@ -45,6 +45,12 @@ export interface AuthUser {
   unitCode: string | null;
   /** Candidate groups this user may take tasks from. */
   groups: string[];
+  /**
+   * Units under the user's unit (its 主管部门 role), all levels down, and their codes, in code
+   * order. Only a supervisor-clerk's scope uses them (policy.ts). Optional: absent means none.
+   */
+  supervisedUnitIds?: string[];
+  supervisedUnitCodes?: string[];
 }
 
 export function isRole(value: string): value is Role {

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AuthUser, Role } from './auth-user';
 import { forbidden, unauthenticated } from './errors';
 import { can, hasAnyRole, type Action } from './policy';
@@ -6,11 +6,30 @@ import { can, hasAnyRole, type Action } from './policy';
 export type { AuthUser } from './auth-user';
 export { can, type Action } from './policy';
 
+/** A refused request, for the audit log (no bodies, no query strings). */
+export interface DenialRecord {
+  method: string;
+  path: string;
+  status: 403 | 404;
+  action?: string;
+  reason: string;
+  instanceId?: string | null;
+  taskId?: string;
+}
+
 /** What `authenticate` needs from the auth service. */
 export interface Authenticator {
   userForToken(token: string): Promise<AuthUser>;
   userForBasic(username: string, password: string): Promise<AuthUser>;
+  /** Records a denial in the audit log; `requirePermission` calls it before answering 403. */
+  recordDenial?(user: AuthUser | undefined, denial: DenialRecord): Promise<void>;
 }
+
+/**
+ * Paths that may carry the session token as `?token=` instead of a header: the browser's EventSource
+ * cannot set headers. Only GET, only these paths; the request log never contains query strings.
+ */
+export const QUERY_TOKEN_PATHS: ReadonlySet<string> = new Set(['/api/tasks/stream']);
 
 type Credentials =
   | { scheme: 'bearer'; token: string }
@@ -38,13 +57,36 @@ export function readBearerToken(req: Request): string | undefined {
   return credentials?.scheme === 'bearer' ? credentials.token : undefined;
 }
 
+/** The session token of a request: its Bearer header, or `?token=` on a QUERY_TOKEN_PATHS GET. */
+export function readSessionToken(req: Request): string | undefined {
+  const bearer = readBearerToken(req);
+  if (bearer !== undefined) return bearer;
+  return queryToken(req);
+}
+
+function queryToken(req: Request): string | undefined {
+  if (req.method !== 'GET' || req.headers.authorization !== undefined) return undefined;
+  if (!QUERY_TOKEN_PATHS.has(req.originalUrl.split('?')[0]!)) return undefined;
+  const token = req.query.token;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+const AUTHENTICATOR = Symbol('authenticator');
+
+/** The authenticator that authenticated this request (to record denials). */
+export function authenticatorOf(res: Response): Authenticator | undefined {
+  return (res.locals as Record<symbol, Authenticator | undefined>)[AUTHENTICATOR];
+}
+
 /**
- * Requires `Authorization: Bearer <token>` — or `Basic` for worker accounts — and sets `req.user`
- * and a request logger that names the user. 401 otherwise.
+ * Requires `Authorization: Bearer <token>` — or `Basic` for worker accounts, or `?token=` on the
+ * event stream — and sets `req.user` and a request logger that names the user. 401 otherwise.
  */
 export function authenticate(authenticator: Authenticator): RequestHandler {
-  return async (req, _res, next) => {
-    const credentials = readCredentials(req.headers.authorization);
+  return async (req, res, next) => {
+    (res.locals as Record<symbol, Authenticator>)[AUTHENTICATOR] = authenticator;
+    const fromQuery = queryToken(req);
+    const credentials: Credentials | undefined = fromQuery !== undefined ? { scheme: 'bearer', token: fromQuery } : readCredentials(req.headers.authorization);
     if (!credentials) throw unauthenticated();
     const user =
       credentials.scheme === 'bearer'
@@ -70,10 +112,34 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
-/** 403 unless the policy table lets the caller perform `action`. */
-export function requirePermission(action: Action): RequestHandler {
-  return (req, _res, next) => {
-    if (!can(currentUser(req), action)) throw forbidden();
+/** The route pattern of a request inside a route handler ('/api/tasks/:id'), else its path. */
+export function routePath(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : req.originalUrl.split('?')[0]!;
+}
+
+/** Records a denial through the request's authenticator; a failure to record is logged, never answered. */
+export async function recordDenial(req: Request, res: Response, denial: Omit<DenialRecord, 'method' | 'path'>): Promise<void> {
+  const authenticator = authenticatorOf(res);
+  if (!authenticator?.recordDenial) return;
+  try {
+    await authenticator.recordDenial(req.user, { method: req.method, path: routePath(req), ...denial });
+  } catch (error) {
+    req.log.warn({ err: error }, 'could not record a denial in the audit log');
+  }
+}
+
+/** A route guard that names its action (the authorization-matrix test reads it off the routes). */
+export type PermissionGuard = RequestHandler & { readonly permission: Action };
+
+/** 403 unless the policy table lets the caller perform `action`; the denial goes to the audit log. */
+export function requirePermission(action: Action): PermissionGuard {
+  const guard: RequestHandler = async (req, res, next) => {
+    if (!can(currentUser(req), action)) {
+      await recordDenial(req, res, { status: 403, action, reason: 'role' });
+      throw forbidden();
+    }
     next();
   };
+  return Object.assign(guard, { permission: action });
 }

@@ -12,6 +12,7 @@ import { taskRoutes } from '../routes/tasks';
 import { createHistoryService } from '../services/history';
 import { createProcessDefinitionService } from '../services/process-definitions';
 import { createProcessInstanceService } from '../services/process-instances';
+import { startTaskDeadlineMonitor } from '../services/task-deadlines';
 import { createTaskService } from '../services/tasks';
 import { createHandlers, workers, type WorkerDefinition } from '../../workers/registry';
 import { startInProcessWorkers } from '../../workers/runtime/in-process';
@@ -37,6 +38,7 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
   await deployBundledProcesses(engine, log);
   await engine.start();
   const running = startInProcessWorkers({ engine, handlers: createHandlers([...workers, ...(deps.extraWorkers ?? [])], {}), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
+  const deadlines = startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) });
   const services = { db: db.knex, engine };
   const instances = createProcessInstanceService(services);
   return {
@@ -48,6 +50,7 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
       historyRoutes(createHistoryService({ db: db.knex, definitions: engine.definitions, instances })),
     ],
     async stop() {
+      await deadlines.stop();
       await running.stop();
       await engine.stop();
     },

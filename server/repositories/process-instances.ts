@@ -36,14 +36,14 @@ const toItem = (row: any): InstanceListItem => ({
   incidents: Number(row.incidents ?? 0),
 });
 
-/** A page of instances; `unitScope` limits them to one unit (a unit clerk's view). */
-export async function listInstances(db: Knex, filter: InstanceFilter, unitScope: string | null): Promise<{ items: InstanceListItem[]; total: number }> {
+/** A page of instances; `unitScope` limits them to some units (a unit clerk's view). */
+export async function listInstances(db: Knex, filter: InstanceFilter, unitScope: string[] | null): Promise<{ items: InstanceListItem[]; total: number }> {
   const base = db('process_instances as i').modify((q) => {
     if (filter.processKey) q.where('i.process_id', filter.processKey);
     if (filter.state) q.where('i.state', filter.state);
     if (filter.businessKey) q.where('i.business_key', filter.businessKey);
     if (filter.unitId) q.whereRaw("i.variables->>'unitId' = ?", [filter.unitId]);
-    if (unitScope) q.whereRaw("i.variables->>'unitId' = ?", [unitScope]);
+    if (unitScope) q.whereRaw("i.variables->>'unitId' = any(?::text[])", [unitScope]);
   });
   const [{ count }] = await base.clone().count<{ count: string }[]>('* as count');
   const rows = await base

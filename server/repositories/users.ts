@@ -12,6 +12,8 @@ export interface UserRecord {
   isDemo: boolean;
   disabledAt: Date | null;
   roles: string[];
+  /** Units below the user's unit (any depth), in code order. */
+  supervisedUnits: Array<{ id: string; code: string }>;
 }
 
 export interface NewUserRecord {
@@ -35,6 +37,7 @@ interface UserRow {
   is_demo: boolean;
   disabled_at: Date | null;
   roles: string[] | null;
+  supervised_units: Array<{ id: string; code: string }> | null;
 }
 
 export function toUserRecord(row: UserRow): UserRecord {
@@ -49,6 +52,7 @@ export function toUserRecord(row: UserRow): UserRecord {
     isDemo: row.is_demo,
     disabledAt: row.disabled_at,
     roles: row.roles ?? [],
+    supervisedUnits: row.supervised_units ?? [],
   };
 }
 
@@ -67,6 +71,15 @@ export function selectUserRows(db: Knex): Knex.QueryBuilder {
       'u.is_demo',
       'u.disabled_at',
       db.raw('array(select ur.role_id from user_roles ur where ur.user_id = u.id order by ur.role_id) as roles'),
+      // the units this unit supervises as 主管部门, all levels down (units.parent_unit_id)
+      db.raw(`(
+        with recursive below(id, code) as (
+          select c.id, c.code from units c where c.parent_unit_id = u.unit_id
+          union
+          select c.id, c.code from units c join below b on c.parent_unit_id = b.id
+        )
+        select coalesce(jsonb_agg(jsonb_build_object('id', below.id, 'code', below.code) order by below.code), '[]'::jsonb) from below
+      ) as supervised_units`),
     );
 }
 
@@ -77,6 +90,9 @@ export interface UsersRepository {
   insert(user: NewUserRecord): Promise<string>;
   existingUsernames(usernames: readonly string[]): Promise<Set<string>>;
   count(): Promise<number>;
+  /** Active (not disabled) users of a department holding one of `roles`. */
+  activeByDepartmentAndRoles(departmentId: string, roles: readonly string[]): Promise<UserRecord[]>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
 }
 
 /** `db` may be the root knex or a transaction. */
@@ -115,6 +131,17 @@ export function createUsersRepository(db: Knex): UsersRepository {
     async count() {
       const row = (await db('users').count<{ count: string }>({ count: '*' }).first()) as { count: string } | undefined;
       return Number(row?.count ?? 0);
+    },
+    async activeByDepartmentAndRoles(departmentId, roles) {
+      const rows = (await selectUserRows(db)
+        .where('u.department_id', departmentId)
+        .whereNull('u.disabled_at')
+        .whereExists((q) => q.select(db.raw('1')).from('user_roles as r').whereRaw('r.user_id = u.id').whereIn('r.role_id', [...roles]))
+        .orderBy('u.username')) as UserRow[];
+      return rows.map(toUserRecord);
+    },
+    async setPasswordHash(id, passwordHash) {
+      await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: db.fn.now() });
     },
   };
 }

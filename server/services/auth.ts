@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { DenialRecord } from '../core/auth';
 import { candidateGroups, isRole, type AuthUser } from '../core/auth-user';
 import { systemClock, type Clock } from '../core/clock';
 import type { Config } from '../core/config';
 import { notFound, tooManyAttempts, unauthenticated, validationFailed } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { hashPassword, verifyPassword } from '../core/passwords';
+import { passwordProblems } from '../core/auth-password-policy';
+import { sessionEvents } from '../core/auth-events';
 import { hashToken, looksLikeSessionToken, newSessionToken } from '../core/tokens';
+import { appendAuditEvents, type AuditEventDraft } from '../repositories/audit-events';
 import { createLoginFailuresRepository } from '../repositories/login-failures';
 import { createSessionsRepository } from '../repositories/sessions';
 import { createUsersRepository, type UserRecord } from '../repositories/users';
@@ -36,9 +40,18 @@ export interface AuthService {
   userForToken(token: string): Promise<AuthUser>;
   /** HTTP Basic, for `worker` accounts only (external task clients), or 401/429. */
   userForBasic(username: string, password: string): Promise<AuthUser>;
+  /** Creates a user; a non-demo user's password must pass the password policy (400 otherwise). */
   createUser(input: NewUserInput): Promise<AuthUser>;
   getUser(id: string): Promise<AuthUser>;
+  /** An active user by username (for assignment targets), or undefined. */
+  findActiveUser(username: string): Promise<AuthUser | undefined>;
+  /** Active users of a department holding one of `roles` (notification recipients). */
+  departmentMembers(departmentId: string, roles: readonly string[]): Promise<AuthUser[]>;
+  /** Records a refused request (403, or a 404 that hides something) in the audit log. */
+  recordDenial(user: AuthUser | undefined, denial: AccessDenial): Promise<void>;
 }
+
+export type AccessDenial = DenialRecord;
 
 export type AuthConfig = Pick<
   Config,
@@ -66,8 +79,15 @@ export function toAuthUser(user: UserRecord): AuthUser {
     unitId: user.unitId,
     unitCode: user.unitCode,
     groups: candidateGroups(user),
+    supervisedUnitIds: user.supervisedUnits.map((u) => u.id),
+    supervisedUnitCodes: user.supervisedUnits.map((u) => u.code),
   };
 }
+
+const USERNAME_FORMAT = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
+
+/** The audit actor of a login attempt: a well-formed username as typed, never arbitrary text (which could be a password typed in the wrong field). */
+const attemptActor = (username: string) => (USERNAME_FORMAT.test(username) ? `user:${username}` : 'anonymous');
 
 export function createAuthService({ knex, config, log, clock = systemClock }: AuthServiceDeps): AuthService {
   const users = createUsersRepository(knex);
@@ -84,28 +104,38 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
     return user !== undefined && user.disabledAt === null && (!user.isDemo || config.demo);
   }
 
-  async function throttle(username: string, now: Date): Promise<void> {
+  async function audit(drafts: AuditEventDraft[]): Promise<void> {
+    await knex.transaction((trx) => appendAuditEvents(trx, drafts));
+  }
+
+  async function throttle(username: string, now: Date, scheme: 'password' | 'basic'): Promise<void> {
     const since = new Date(now.getTime() - windowMs);
     const recent = await failures.since(username, since);
     if (recent.count >= config.loginMaxFailures) {
       const freeAt = (recent.oldest ?? now).getTime() + windowMs;
+      await audit([{ actor: attemptActor(username), kind: 'session.login-throttled', payload: { scheme } }]);
       throw tooManyAttempts(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
     }
   }
 
-  async function recordFailure(username: string, now: Date): Promise<void> {
-    await failures.deleteBefore(username, new Date(now.getTime() - windowMs));
-    await failures.record(username, now);
+  async function recordFailure(username: string, now: Date, scheme: 'password' | 'basic'): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const repo = createLoginFailuresRepository(trx);
+      await repo.deleteBefore(username, new Date(now.getTime() - windowMs));
+      await repo.record(username, now);
+      await appendAuditEvents(trx, [{ actor: attemptActor(username), kind: 'session.login-failed', payload: { scheme } }]);
+    });
+    // no username in the log: a mistyped one can be a password or a person's name
+    log.info({ scheme }, 'login failed');
   }
 
   /** The user when name and password match, else undefined; failures are recorded. */
-  async function checkCredentials(username: string, password: string, now: Date): Promise<UserRecord | undefined> {
-    await throttle(username, now);
+  async function checkCredentials(username: string, password: string, now: Date, scheme: 'password' | 'basic'): Promise<UserRecord | undefined> {
+    await throttle(username, now, scheme);
     const user = await users.findByUsername(username);
     const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!matches || !mayUse(user)) {
-      await recordFailure(username, now);
-      log.info({ username }, 'login failed');
+      await recordFailure(username, now, scheme);
       return undefined;
     }
     await failures.clear(username);
@@ -115,18 +145,28 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
   return {
     async login(username, password) {
       const now = clock();
-      const user = await checkCredentials(username, password, now);
+      const user = await checkCredentials(username, password, now, 'password');
       if (!user) throw unauthenticated(BAD_CREDENTIALS);
       const token = newSessionToken();
       const expiresAt = new Date(now.getTime() + config.tokenTtlSeconds * 1000);
-      await sessions.insert({ userId: user.id, tokenHash: hashToken(token), createdAt: now, expiresAt });
+      await knex.transaction(async (trx) => {
+        await createSessionsRepository(trx).insert({ userId: user.id, tokenHash: hashToken(token), createdAt: now, expiresAt });
+        await appendAuditEvents(trx, [{ actor: `user:${user.username}`, kind: 'session.opened', payload: { expiresAt: expiresAt.toISOString() } }]);
+      });
       log.info({ user: user.username }, 'session opened');
       return { token, expiresAt, user: toAuthUser(user) };
     },
 
     async logout(token) {
       if (!looksLikeSessionToken(token)) return;
-      await sessions.revoke(hashToken(token), clock());
+      const tokenHash = hashToken(token);
+      const user = await sessions.findActiveUser(tokenHash, clock());
+      const revoked = await knex.transaction(async (trx) => {
+        const done = await createSessionsRepository(trx).revoke(tokenHash, clock());
+        if (done && user) await appendAuditEvents(trx, [{ actor: `user:${user.username}`, kind: 'session.closed' }]);
+        return done;
+      });
+      if (revoked) sessionEvents.emit('revoked', tokenHash);
     },
 
     async userForToken(token) {
@@ -141,7 +181,7 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
       const key = createHash('sha256').update(`${username}\u0000${password}`).digest('hex');
       const cached = basicCache.get(key);
       if (cached && cached.until > now.getTime()) return cached.user;
-      const user = await checkCredentials(username, password, now);
+      const user = await checkCredentials(username, password, now, 'basic');
       if (!user) throw unauthenticated(BAD_CREDENTIALS);
       if (!user.roles.includes('worker')) {
         throw unauthenticated('Basic 认证仅限外部任务执行器账号，请使用令牌登录');
@@ -157,6 +197,10 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
       if (unknownRoles.length > 0) {
         throw validationFailed([{ field: '/roles', message: `未知角色：${unknownRoles.join(', ')}` }]);
       }
+      if (!input.isDemo) {
+        const [problem] = passwordProblems(input.password, input.username);
+        if (problem) throw validationFailed([problem], '密码不符合要求');
+      }
       const passwordHash = await hashPassword(input.password, config.passwordHashCost);
       const id = await knex.transaction(async (trx) =>
         createUsersRepository(trx).insert({ ...input, passwordHash }),
@@ -169,6 +213,34 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
       const user = await users.findById(id);
       if (!user) throw notFound('用户');
       return toAuthUser(user);
+    },
+
+    async findActiveUser(username) {
+      if (!USERNAME_FORMAT.test(username)) return undefined;
+      const user = await users.findByUsername(username);
+      return mayUse(user) ? toAuthUser(user) : undefined;
+    },
+
+    async departmentMembers(departmentId, roles) {
+      return (await users.activeByDepartmentAndRoles(departmentId, roles)).filter(mayUse).map(toAuthUser);
+    },
+
+    async recordDenial(user, denial) {
+      await audit([
+        {
+          actor: user ? `user:${user.username}` : 'anonymous',
+          kind: 'access.denied',
+          instanceId: denial.instanceId ?? null,
+          payload: {
+            method: denial.method,
+            path: denial.path,
+            status: denial.status,
+            reason: denial.reason,
+            ...(denial.action === undefined ? {} : { action: denial.action }),
+            ...(denial.taskId === undefined ? {} : { taskId: denial.taskId }),
+          },
+        },
+      ]);
     },
   };
 }

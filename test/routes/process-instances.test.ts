@@ -119,7 +119,7 @@ describe('process instances API', () => {
 
     it('refuses a unit clerk whose account belongs to no unit, and starts nothing', async () => {
       // given a unit clerk without a unit (users.unit_id is nullable)
-      await createTestUser(w.t.services, { username: 'unit-clerk-without-unit', password: DEMO_PASSWORD, roles: ['unit-clerk'], departmentId: 'unit' });
+      await createTestUser(w.t.services, { username: 'unit-clerk-without-unit', password: DEMO_PASSWORD, roles: ['unit-clerk'], departmentId: 'unit', isDemo: true });
       // when
       const res = await start('unit-clerk-without-unit', { processKey: 'api-review' });
       // then 403, not an instance whose unitId is the "sees nothing" scope marker
@@ -341,7 +341,7 @@ describe('process instances API', () => {
         .send({ name: 'api-reply', correlationKey: 'C-1', variables: { replyNo: '复函〔2026〕7号' } });
       // then
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.data, { correlated: [one], started: [] });
+      assert.deepEqual(res.body.data, { correlated: [one], started: [], bufferedMessageId: null });
       const first = (await get('bianban-clerk', one)).body.data;
       assert.equal(first.state, 'completed');
       assert.equal(first.variables.replyNo, '复函〔2026〕7号');
@@ -354,7 +354,7 @@ describe('process instances API', () => {
       await started('bianban-clerk', { processKey: 'api-reply', variables: { caseNo: 'C-1' } });
       const res = await supertest(w.t.app).post('/api/messages').set(await w.as('admin')).send({ name: 'api-reply', correlationKey: 'C-404' });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.data, { correlated: [], started: [] });
+      assert.deepEqual(res.body.data, { correlated: [], started: [], bufferedMessageId: null });
     });
 
     it('answers 400 naming /name when it is missing', async () => {

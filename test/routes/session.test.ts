@@ -19,7 +19,7 @@ describe('session API', () => {
   describe('POST /api/session', () => {
     it('returns a token, its expiry and the user with candidate groups', async () => {
       // when the user logs in with the right password
-      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password' });
+      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password-1' });
       // then 201 with a 43-character base64url token expiring after TOKEN_TTL_SECONDS
       assert.equal(res.status, 201);
       const { token, expiresAt, user } = res.body.data;
@@ -66,7 +66,7 @@ describe('session API', () => {
         clock.advance(60_000);
       }
       // when the right password is tried
-      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password' });
+      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password-1' });
       // then it is refused until the first failure leaves the window (15 − 5 = 10 minutes from now)
       assert.equal(res.status, 429);
       assert.equal(res.body.error.code, 'TOO_MANY_ATTEMPTS');
@@ -81,7 +81,7 @@ describe('session API', () => {
       // when 15 minutes have passed
       clock.advance(15 * 60_000 + 1000);
       // then the right password works
-      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password' });
+      const res = await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'secret-password-1' });
       assert.equal(res.status, 201);
     });
 
@@ -90,7 +90,7 @@ describe('session API', () => {
       for (let i = 0; i < 6; i++) {
         await supertest(t.app).post('/api/session').send({ username: 'bb-leader', password: 'wrong' });
       }
-      const res = await supertest(t.app).post('/api/session').send({ username: 'other', password: 'secret-password' });
+      const res = await supertest(t.app).post('/api/session').send({ username: 'other', password: 'secret-password-1' });
       assert.equal(res.status, 201);
     });
 
@@ -99,7 +99,7 @@ describe('session API', () => {
       await createTestUser(t.services, { username: 'demo-user', roles: ['clerk'], departmentId: 'org', isDemo: true });
       const production = await createTestApp({ env: { DEMO: '0', DOCUMENT_SIGNING_SECRET: 'p'.repeat(40) } });
       // when the demo user logs in with the right password
-      const res = await supertest(production.app).post('/api/session').send({ username: 'demo-user', password: 'secret-password' });
+      const res = await supertest(production.app).post('/api/session').send({ username: 'demo-user', password: 'secret-password-1' });
       // then 401
       assert.equal(res.status, 401);
     });
@@ -159,13 +159,13 @@ describe('session API', () => {
   describe('HTTP Basic', () => {
     it('is accepted for worker accounts', async () => {
       await createTestUser(t.services, { username: 'ext-worker', roles: ['worker'] });
-      const res = await supertest(t.app).get('/api/me').auth('ext-worker', 'secret-password');
+      const res = await supertest(t.app).get('/api/me').auth('ext-worker', 'secret-password-1');
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.data.roles, ['worker']);
     });
 
     it('is refused for every other account, even with the right password', async () => {
-      const res = await supertest(t.app).get('/api/me').auth('bb-leader', 'secret-password');
+      const res = await supertest(t.app).get('/api/me').auth('bb-leader', 'secret-password-1');
       assert.equal(res.status, 401);
       assert.match(res.body.error.message, /Basic/);
     });

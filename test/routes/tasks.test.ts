@@ -16,7 +16,7 @@ describe('tasks API', () => {
     w = await startWorkflowApi();
     await w.deploy('api.review.bpmn', 'api.review.form');
     // a second clerk of bianban (password 'demo' like the demo users)
-    await createTestUser(w.t.services, { username: 'bianban-clerk-2', password: DEMO_PASSWORD, roles: ['clerk'], departmentId: 'bianban' });
+    await createTestUser(w.t.services, { username: 'bianban-clerk-2', password: DEMO_PASSWORD, roles: ['clerk'], departmentId: 'bianban', isDemo: true });
   });
 
   after(async () => {
@@ -50,7 +50,7 @@ describe('tasks API', () => {
       const res = await listTasks('bianban-clerk');
       // then
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.meta, { total: 1, page: 1, pageSize: 20 });
+      assert.deepEqual(res.body.meta, { total: 1, page: 1, pageSize: 20, counts: { created: 1, completed: 0, canceled: 0 }, historyCountLimit: 1000 });
       const [task] = res.body.data;
       assert.equal(task.id, taskId);
       assert.equal(task.instanceId, instanceId);
@@ -161,7 +161,7 @@ describe('tasks API', () => {
       const claimers = Array.from({ length: 20 }, (_, i) => `bianban-claimer-${String(i + 1).padStart(2, '0')}`);
 
       before(async () => {
-        await Promise.all(claimers.map((username) => createTestUser(w.t.services, { username, password: DEMO_PASSWORD, roles: ['clerk'], departmentId: 'bianban' })));
+        await Promise.all(claimers.map((username) => createTestUser(w.t.services, { username, password: DEMO_PASSWORD, roles: ['clerk'], departmentId: 'bianban', isDemo: true })));
         // log everyone in first, so that the claims themselves are what runs concurrently
         for (const username of claimers) await w.as(username);
       });
@@ -215,7 +215,7 @@ describe('tasks API', () => {
       // then
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, 'VALIDATION_FAILED');
-      assert.deepEqual(res.body.error.details, [{ field: '/opinion', message: '意见为必填项' }]);
+      assert.deepEqual(res.body.error.details, [{ field: '/opinion', code: 'REQUIRED', message: '意见为必填项' }]);
       assert.equal((await w.t.db.knex('user_tasks').where({ id: taskId }).first()).state, 'created');
     });
 
@@ -233,21 +233,21 @@ describe('tasks API', () => {
       const res = await complete('bianban-clerk', { variables: { opinion: '同意', approved: true, quota: 3 } });
       // then
       assert.equal(res.status, 400);
-      assert.deepEqual(res.body.error.details, [{ field: '/quota', message: '表单中没有此字段' }]);
+      assert.deepEqual(res.body.error.details, [{ field: '/quota', code: 'UNKNOWN_FIELD', message: '表单中没有此字段' }]);
     });
 
     it('answers 400 when the opinion is longer than 200 characters', async () => {
       await claim('bianban-clerk');
       const res = await complete('bianban-clerk', { variables: { opinion: '长'.repeat(201) } });
       assert.equal(res.status, 400);
-      assert.deepEqual(res.body.error.details, [{ field: '/opinion', message: '意见不能超过 200 个字符' }]);
+      assert.deepEqual(res.body.error.details, [{ field: '/opinion', code: 'MAX_LENGTH', message: '意见不能超过 200 个字符' }]);
     });
 
     it('answers 400 when the checkbox is not a boolean', async () => {
       await claim('bianban-clerk');
       const res = await complete('bianban-clerk', { variables: { opinion: '同意', approved: 'yes' } });
       assert.equal(res.status, 400);
-      assert.deepEqual(res.body.error.details, [{ field: '/approved', message: '同意应为是/否' }]);
+      assert.deepEqual(res.body.error.details, [{ field: '/approved', code: 'TYPE', message: '同意应为是/否' }]);
     });
 
     it('answers 400 for a body with a property other than variables', async () => {
@@ -320,14 +320,15 @@ describe('tasks API', () => {
   });
 
   describe('POST /api/tasks/:id/unclaim', () => {
-    it('answers 409 to another clerk, who is no leader, and leaves the assignee', async () => {
+    // (was 409 TASK_NOT_ASSIGNED_TO_YOU: taking a task from its holder is a permission, answered 403 and audited)
+    it('answers 403 to another clerk, who is no leader, and leaves the assignee', async () => {
       // given
       await claim('bianban-clerk');
       // when
       const res = await unclaim('bianban-clerk-2', taskId);
       // then
-      assert.equal(res.status, 409);
-      assert.equal(res.body.error.code, 'TASK_NOT_ASSIGNED_TO_YOU');
+      assert.equal(res.status, 403);
+      assert.equal(res.body.error.code, 'FORBIDDEN');
       assert.equal((await w.t.db.knex('user_tasks').where({ id: taskId }).first()).assignee, 'bianban-clerk');
     });
 

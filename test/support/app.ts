@@ -51,12 +51,12 @@ export interface TestUserInput {
   isDemo?: boolean;
 }
 
-/** Creates a user through the auth service (password default 'secret-password'). */
+/** Creates a user through the auth service (password default 'secret-password-1'). */
 export function createTestUser(services: Pick<CoreServices, 'auth'>, input: TestUserInput): Promise<AuthUser> {
   return services.auth.createUser({
     username: input.username,
     displayName: input.username,
-    password: input.password ?? 'secret-password',
+    password: input.password ?? 'secret-password-1',
     roles: input.roles,
     departmentId: input.departmentId ?? null,
     unitId: input.unitId ?? null,
@@ -65,7 +65,7 @@ export function createTestUser(services: Pick<CoreServices, 'auth'>, input: Test
 }
 
 /** Logs in through the API and returns the bearer token. */
-export async function tokenFor(app: express.Express, username: string, password = 'secret-password'): Promise<string> {
+export async function tokenFor(app: express.Express, username: string, password = 'secret-password-1'): Promise<string> {
   const res = await supertest(app).post('/api/session').send({ username, password });
   if (res.status !== 201) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { data: { token: string } }).data.token;
