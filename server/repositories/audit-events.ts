@@ -47,14 +47,19 @@ export interface HistoryEvent {
   hash: string;
 }
 
-export const toHistoryEvent = (row: AuditEventRow): HistoryEvent => ({
-  seq: Number(row.seq),
+/** What a stored row's hash covers (besides the previous hash). */
+export const contentOf = (row: AuditEventRow): AuditEventContent => ({
   occurredAt: new Date(row.occurred_at).toISOString(),
   actor: row.actor,
   kind: row.kind,
   instanceId: row.instance_id,
   elementId: row.element_id,
   payload: row.payload,
+});
+
+export const toHistoryEvent = (row: AuditEventRow): HistoryEvent => ({
+  seq: Number(row.seq),
+  ...(contentOf(row) as Omit<HistoryEvent, 'seq' | 'prevHash' | 'hash'>),
   prevHash: row.prev_hash,
   hash: row.hash,
 });

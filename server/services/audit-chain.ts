@@ -2,7 +2,7 @@
 // row before it, and every row must name the row before it as its predecessor (a missing row breaks
 // that link). The first problem is reported with its sequence number.
 import type { Knex } from 'knex';
-import { GENESIS_HASH, hashAuditEvent, type AuditEventRow } from '../repositories/audit-events';
+import { contentOf, GENESIS_HASH, hashAuditEvent, type AuditEventRow } from '../repositories/audit-events';
 
 export type ChainProblem =
   | { kind: 'altered'; seq: number; message: string }
@@ -17,14 +17,7 @@ export interface ChainReport {
 }
 
 export function rowHash(row: AuditEventRow): string {
-  return hashAuditEvent(row.prev_hash, {
-    occurredAt: new Date(row.occurred_at).toISOString(),
-    actor: row.actor,
-    kind: row.kind,
-    instanceId: row.instance_id,
-    elementId: row.element_id,
-    payload: row.payload,
-  });
+  return hashAuditEvent(row.prev_hash, contentOf(row));
 }
 
 /** Checks one row against its content and against the row that precedes it (undefined: the first row). */

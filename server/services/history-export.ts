@@ -3,7 +3,7 @@
 // event with its hashes (and the rule to recompute them), the diagram version that ran, the result
 // of the verification at export time and the heads of the chain.
 import type { Knex } from 'knex';
-import { GENESIS_HASH, toHistoryEvent, type AuditEventRow } from '../repositories/audit-events';
+import { GENESIS_HASH, toHistoryEvent, type AuditEventRow, type HistoryEvent } from '../repositories/audit-events';
 import type { DefinitionRow } from '../engine/embedded/definitions';
 import type { ProcessModel } from '../engine/embedded/zeebe-model';
 import type { VerifyResult } from './history';
@@ -36,17 +36,8 @@ export interface CaseFile {
   exportedBy: string;
 }
 
-export interface ExportedEvent {
-  seq: number;
-  occurredAt: string;
-  actor: string;
-  kind: string;
-  instanceId: string | null;
-  elementId: string | null;
-  payload: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
+/** An exported event is the API's history event (with its instance id and both hashes). */
+export type ExportedEvent = HistoryEvent;
 
 export interface InstanceHistoryExport {
   format: 'bianzhi-flow/instance-history';
