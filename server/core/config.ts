@@ -4,6 +4,7 @@
  *
  * To add a setting: add one entry to `configSchema`; the `Config` type follows from it.
  */
+import { passwordProblems } from './auth-password-policy';
 
 export class ConfigError extends Error {
   constructor(
@@ -174,6 +175,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, keys?: readonly string[]): Pa
   for (const setting of configSchema as readonly Setting[]) {
     if (keys && !keys.includes(setting.key)) continue;
     parsed[setting.key] = parseSetting(setting, env[setting.name], parsed);
+  }
+  // the first administrator is created under the password policy: say so now, not at the first start
+  const adminPassword = parsed.bootstrapAdminPassword;
+  if (typeof adminPassword === 'string') {
+    const problems = passwordProblems(adminPassword, 'admin');
+    if (problems.length) {
+      throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', `BOOTSTRAP_ADMIN_PASSWORD 不符合密码规则：${problems.map((p) => p.message).join('；')}`);
+    }
   }
   return Object.freeze(parsed) as Partial<Config>;
 }

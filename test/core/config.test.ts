@@ -104,6 +104,18 @@ describe('config', () => {
     assert.equal(loadConfig({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500' }).zeebeAddress, 'localhost:26500');
   });
 
+  it('refuses a BOOTSTRAP_ADMIN_PASSWORD the password policy would refuse at the first start', () => {
+    // given a long password with no digit, and one that contains the username
+    // when loaded
+    const noDigit = configError({ BOOTSTRAP_ADMIN_PASSWORD: 'onlyletterslong' });
+    const withName = configError({ BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-2026' });
+    // then the setting is named, with the rule in Chinese
+    assert.equal(noDigit.setting, 'BOOTSTRAP_ADMIN_PASSWORD');
+    assert.match(noDigit.message, /字母和数字/);
+    assert.match(withName.message, /用户名/);
+    assert.equal(loadConfig({ BOOTSTRAP_ADMIN_PASSWORD: 'Str0ng-first-key' }).bootstrapAdminPassword, 'Str0ng-first-key');
+  });
+
   it('reads only the listed settings when given keys (tools need no server secrets)', () => {
     // given production mode without the signing secret
     const env = { DATABASE_URL: 'postgres://localhost/db', PORT: 'not-read' };
