@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
-import { GENESIS_HASH, hashAuditEvent } from '../../server/repositories/audit-events';
+import { contentOf, GENESIS_HASH, hashAuditEvent, type AuditEventRow } from '../../server/repositories/audit-events';
 import { testServerUrl } from '../support/db';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -265,20 +265,12 @@ export async function inParallel<T>(items: readonly T[], limit: number, work: (i
  * Returns the broken links (empty when the chain is intact) and the number of rows checked.
  */
 export async function auditChainProblems(knex: Knex): Promise<{ rows: number; problems: string[] }> {
-  const rows: Array<{ seq: string; occurred_at: Date; actor: string; kind: string; instance_id: string | null; element_id: string | null; payload: unknown; prev_hash: string; hash: string }> =
-    await knex('audit_events').orderBy('seq');
+  const rows: AuditEventRow[] = await knex('audit_events').orderBy('seq');
   const problems: string[] = [];
   let previous = GENESIS_HASH;
   for (const row of rows) {
     if (row.prev_hash !== previous) problems.push(`seq ${row.seq} (${row.kind}): prev_hash ${row.prev_hash.slice(0, 12)}… is not the previous row's hash ${previous.slice(0, 12)}…`);
-    const expected = hashAuditEvent(row.prev_hash, {
-      occurredAt: new Date(row.occurred_at).toISOString(),
-      actor: row.actor,
-      kind: row.kind,
-      instanceId: row.instance_id,
-      elementId: row.element_id,
-      payload: row.payload,
-    });
+    const expected = hashAuditEvent(row.prev_hash, contentOf(row));
     if (expected !== row.hash) problems.push(`seq ${row.seq} (${row.kind}): hash does not cover its content`);
     previous = row.hash;
   }
