@@ -17,6 +17,7 @@ export const DOCUMENT_TYPES = [
   { code: 'XZJS', name: '行政关系介绍信' },
   { code: 'GZJS', name: '工资关系介绍信' },
   { code: 'TZB', name: '调资表' },
+  { code: 'HBJF', name: '核拨经费通知单' },
 ] as const;
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number]['code'];

@@ -9,6 +9,7 @@ describe('document numbers (domain-spec §2.5)', () => {
     // given / when / then
     assert.equal(formatDocumentNumber({ district: '110105', type: 'YBTZ', year: 2026, seq: 42 }), '110105-YBTZ-2026-0042');
     assert.equal(formatDocumentNumber({ district: 'CY', type: 'DL', year: 2026, seq: 12345 }), 'CY-DL-2026-12345');
+    assert.equal(formatDocumentNumber({ district: '370612', type: 'HBJF', year: 2026, seq: 1 }), '370612-HBJF-2026-0001');
   });
 
   it('round-trips every document type', () => {
@@ -27,6 +28,7 @@ describe('document numbers (domain-spec §2.5)', () => {
     // given / when / then
     assert.equal(documentTypeName('RBTZ'), '入编通知单');
     assert.equal(documentTypeName('CBTZ'), '出编通知单');
+    assert.equal(documentTypeName('HBJF'), '核拨经费通知单');
     assert.equal(documentTypeName('NOPE'), undefined);
   });
 
