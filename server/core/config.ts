@@ -54,8 +54,13 @@ interface StringSetting extends SettingBase {
   readonly default?: string | ((parsed: ParsedSoFar) => string | undefined);
   /** For 'url': accepted schemes, e.g. ['postgres:', 'postgresql:']. */
   readonly protocols?: readonly string[];
+  /** For 'url': an example shown when the value is invalid (default: a postgres URL). */
+  readonly example?: string;
   /** For 'secret': minimum length. */
   readonly minLength?: number;
+  /** For 'string': the value must match this; `patternDoc` says what is expected. */
+  readonly pattern?: RegExp;
+  readonly patternDoc?: string;
   /** A missing value is an error when this returns a reason (a string). */
   readonly requiredWhen?: (parsed: ParsedSoFar) => string | undefined;
 }
@@ -106,6 +111,25 @@ export const configSchema = [
     defaultDoc: 'a fixed demo value in demo mode; required otherwise',
     requiredWhen: (p) => (p.demo === true ? undefined : 'demo mode is off'),
     doc: 'Secret that signs generated documents for QR verification (at least 32 characters).',
+  },
+  {
+    name: 'DISTRICT_CODE', key: 'districtCode', type: 'string',
+    default: (p) => (p.demo === true ? '370612' : undefined),
+    defaultDoc: '370612 in demo mode; required otherwise',
+    requiredWhen: (p) => (p.demo === true ? undefined : 'demo mode is off'),
+    pattern: /^[A-Z0-9]{2,12}$/, patternDoc: '2 to 12 uppercase letters or digits, e.g. the 6-digit 行政区划代码 370612',
+    doc: 'District code, the first part of every document number ({district}-{type}-{yyyy}-{seq}).',
+  },
+  {
+    name: 'DISTRICT_NAME', key: 'districtName', type: 'string', default: '示范区',
+    doc: 'District name printed on generated documents before the issuing office (签发单位), e.g. 牟平区.',
+  },
+  {
+    name: 'PUBLIC_BASE_URL', key: 'publicBaseUrl', type: 'url',
+    protocols: ['http:', 'https:'], example: 'https://bianzhi.example.gov.cn',
+    default: (p) => `http://localhost:${String(p.port ?? 3000)}`,
+    defaultDoc: 'http://localhost:<PORT>',
+    doc: 'Base URL the public reaches this server at; the QR code on every document points to <PUBLIC_BASE_URL>/verify/<number>.',
   },
   {
     name: 'BOOTSTRAP_ADMIN_PASSWORD', key: 'bootstrapAdminPassword', type: 'secret', optional: true, minLength: 12,
@@ -217,6 +241,7 @@ function parseSetting(setting: Setting, raw: string | undefined, parsed: ParsedS
         return undefined;
       }
       if (setting.type === 'url') checkUrl(setting, resolved);
+      if (setting.pattern !== undefined && !setting.pattern.test(resolved)) throw invalid(setting, resolved, setting.patternDoc ?? `a value matching ${String(setting.pattern)}`);
       if (setting.type === 'secret') checkSecret(setting, resolved, parsed);
       return resolved;
     }
@@ -247,7 +272,7 @@ function checkUrl(setting: StringSetting, value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw invalid(setting, redactUrl(value), 'a URL such as postgres://user:password@host:5432/db');
+    throw invalid(setting, redactUrl(value), `a URL such as ${setting.example ?? 'postgres://user:password@host:5432/db'}`);
   }
   if (setting.protocols && !setting.protocols.includes(url.protocol)) {
     throw invalid(setting, redactUrl(value), `a URL starting with ${setting.protocols.map((p) => `${p}//`).join(' or ')}`);

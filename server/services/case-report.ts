@@ -4,18 +4,13 @@
 // re-run consistent) with the head hash to compare against the externally anchored one.
 // The element names come from the diagram version the instance ran. Chinese needs an embedded CJK
 // font: Noto Sans Hans (SIL OFL 1.1) from the npm package @embedpdf/fonts-sc, subset into the PDF.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { DEPARTMENTS } from '../core/auth-user';
-import { AppError } from '../core/errors';
 import type { AuditEventRow } from '../repositories/audit-events';
 import type { CaseFile } from './history-export';
+import { cjkFonts, startCjkPdf, writePageFooters } from './pdf-fonts';
 
-export const CJK_FONT_PACKAGE = '@embedpdf/fonts-sc';
-/** The PostScript name embedded in the PDF (as 'ABCDEF+NotoSansHans-Regular'). */
-export const CJK_FONT_NAME = 'NotoSansHans-Regular';
+export { CJK_FONT_NAME, CJK_FONT_PACKAGE } from './pdf-fonts';
 const TIME_ZONE = 'Asia/Shanghai';
 
 /** zh-CN names of the event kinds, as the report prints them. */
@@ -55,32 +50,8 @@ const STATE_LABELS: Readonly<Record<string, string>> = { active: '办理中', co
 
 export const caseReportFileName = (instanceId: string): string => `case-report-${instanceId}.pdf`;
 
-interface FontFiles {
-  regular: Buffer;
-  bold: Buffer;
-}
-
-let fonts: FontFiles | null = null;
-
-/** The CJK font files, read once; 503 when the font package is not installed. */
-export function reportFonts(): FontFiles {
-  if (fonts) return fonts;
-  let dir: string | null = null;
-  try {
-    dir = join(dirname(createRequire(import.meta.url).resolve(CJK_FONT_PACKAGE)), '..', 'fonts');
-  } catch {
-    dir = null;
-  }
-  const regular = dir && join(dir, 'NotoSansHans-Regular.otf');
-  const bold = dir && join(dir, 'NotoSansHans-Bold.otf');
-  if (!regular || !bold || !existsSync(regular) || !existsSync(bold)) {
-    throw new AppError(503, 'REPORT_FONT_UNAVAILABLE', `无法生成 PDF 案卷报告：缺少中文字体（npm 包 ${CJK_FONT_PACKAGE}），请在服务器上运行 npm install 后重试`, {
-      package: CJK_FONT_PACKAGE,
-    });
-  }
-  fonts = { regular: readFileSync(regular), bold: readFileSync(bold) };
-  return fonts;
-}
+/** The CJK font files, read once; 503 when the font package is not installed (pdf-fonts.ts). */
+export const reportFonts = cjkFonts;
 
 // ---- text helpers ----
 
@@ -210,7 +181,7 @@ interface Column {
 
 /** Renders the report; resolves to the PDF bytes. */
 export async function renderCaseReport(file: CaseFile): Promise<Buffer> {
-  const font = reportFonts();
+  cjkFonts(); // throws 503 before any work when the font is missing
   const { instance, definition, model, verification } = file;
   const processName = model.name ?? definition.name ?? instance.processId;
   const doc = new PDFDocument({
@@ -226,15 +197,7 @@ export async function renderCaseReport(file: CaseFile): Promise<Buffer> {
       CreationDate: new Date(file.exportedAt),
     },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  doc.registerFont('cjk', font.regular);
-  doc.registerFont('cjk-bold', font.bold);
+  const done = startCjkPdf(doc);
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
@@ -326,23 +289,12 @@ export async function renderCaseReport(file: CaseFile): Promise<Buffer> {
     doc.font('cjk').fontSize(9).fillColor(COLOR.text).text('本案尚无出具的文书。', left, doc.y, { width });
   }
 
-  // footer on every page: the margin is lifted while writing below it, or pdfkit would add a page
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const savedBottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .font('cjk')
-      .fontSize(7.5)
-      .fillColor(COLOR.muted)
-      .text(`实例 ${instance.id} · 生成于 ${formatTime(file.exportedAt)} · 生成人 ${file.exportedBy} · 第 ${i + 1} 页 / 共 ${range.count} 页`, left, doc.page.height - PAGE_MARGIN + 12, {
-        width,
-        align: 'center',
-        lineBreak: false,
-      });
-    doc.page.margins.bottom = savedBottom;
-  }
+  writePageFooters(doc, (page, pages) => `实例 ${instance.id} · 生成于 ${formatTime(file.exportedAt)} · 生成人 ${file.exportedBy} · 第 ${page} 页 / 共 ${pages} 页`, {
+    left,
+    width,
+    fromBottom: PAGE_MARGIN - 12,
+    color: COLOR.muted,
+  });
   doc.end();
   return done;
 }

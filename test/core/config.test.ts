@@ -29,13 +29,16 @@ describe('config', () => {
     assert.equal(config.jobPollIntervalMs, 200);
     assert.equal(config.timerPollIntervalMs, 500);
     assert.equal(config.documentSigningSecret, DEMO_DOCUMENT_SIGNING_SECRET);
+    assert.equal(config.districtCode, '370612');
+    assert.equal(config.districtName, '示范区');
+    assert.equal(config.publicBaseUrl, 'http://localhost:3000');
   });
 
   it('turns demo mode off by default when DATABASE_URL is set, and DEMO=1 forces it on', () => {
     // given a database URL
     const url = 'postgres://app:pw@db.example:5432/bzf';
     // when loaded with and without DEMO=1
-    const production = loadConfig({ DATABASE_URL: url, DOCUMENT_SIGNING_SECRET: SECRET });
+    const production = loadConfig({ DATABASE_URL: url, DOCUMENT_SIGNING_SECRET: SECRET, DISTRICT_CODE: '110105' });
     const demo = loadConfig({ DATABASE_URL: url, DEMO: '1' });
     // then
     assert.equal(production.demo, false);
@@ -45,7 +48,7 @@ describe('config', () => {
 
   it('converts integers and booleans', () => {
     // given typed values as strings
-    const config = loadConfig({ PORT: '8080', DEMO: 'false', TOKEN_TTL_SECONDS: '60', DOCUMENT_SIGNING_SECRET: SECRET });
+    const config = loadConfig({ PORT: '8080', DEMO: 'false', TOKEN_TTL_SECONDS: '60', DOCUMENT_SIGNING_SECRET: SECRET, DISTRICT_CODE: '110105' });
     // then they arrive typed
     assert.equal(config.port, 8080);
     assert.equal(config.demo, false);
@@ -97,6 +100,35 @@ describe('config', () => {
     const error = configError({ DEMO: '0', DOCUMENT_SIGNING_SECRET: DEMO_DOCUMENT_SIGNING_SECRET });
     assert.equal(error.setting, 'DOCUMENT_SIGNING_SECRET');
     assert.doesNotMatch(error.message, new RegExp(DEMO_DOCUMENT_SIGNING_SECRET));
+  });
+
+  it('requires DISTRICT_CODE outside demo mode, and accepts only 2–12 uppercase letters or digits', () => {
+    // given production mode without a district code, and codes of the wrong shape
+    const missing = configError({ DEMO: '0', DOCUMENT_SIGNING_SECRET: SECRET });
+    const lowercase = configError({ DISTRICT_CODE: 'muping' });
+    const tooLong = configError({ DISTRICT_CODE: '3706120000000' });
+    // then the setting is named with what is expected, and a good code is taken as given
+    assert.equal(missing.setting, 'DISTRICT_CODE');
+    assert.match(missing.message, /demo mode is off/);
+    assert.equal(lowercase.setting, 'DISTRICT_CODE');
+    assert.match(lowercase.message, /"muping".*uppercase letters or digits/);
+    assert.equal(tooLong.setting, 'DISTRICT_CODE');
+    assert.equal(loadConfig({ DEMO: '0', DOCUMENT_SIGNING_SECRET: SECRET, DISTRICT_CODE: 'MP01' }).districtCode, 'MP01');
+  });
+
+  it('takes DISTRICT_NAME as given', () => {
+    assert.equal(loadConfig({ DISTRICT_NAME: '牟平区' }).districtName, '牟平区');
+  });
+
+  it('derives PUBLIC_BASE_URL from PORT and refuses a URL that is not http(s)', () => {
+    // given a port, an explicit base URL and a wrong scheme
+    // then
+    assert.equal(loadConfig({ PORT: '8080' }).publicBaseUrl, 'http://localhost:8080');
+    assert.equal(loadConfig({ PUBLIC_BASE_URL: 'https://bianzhi.example.gov.cn/flow' }).publicBaseUrl, 'https://bianzhi.example.gov.cn/flow');
+    const error = configError({ PUBLIC_BASE_URL: 'ftp://example.gov.cn' });
+    assert.equal(error.setting, 'PUBLIC_BASE_URL');
+    assert.match(error.message, /https?:\/\//);
+    assert.equal(configError({ PUBLIC_BASE_URL: 'not a url' }).setting, 'PUBLIC_BASE_URL');
   });
 
   it('requires ZEEBE_ADDRESS when ENGINE=zeebe', () => {

@@ -97,7 +97,7 @@ describe('session API', () => {
     it('refuses demo users when demo mode is off', async () => {
       // given a demo-flagged user and an app with DEMO=0
       await createTestUser(t.services, { username: 'demo-user', roles: ['clerk'], departmentId: 'org', isDemo: true });
-      const production = await createTestApp({ env: { DEMO: '0', DOCUMENT_SIGNING_SECRET: 'p'.repeat(40) } });
+      const production = await createTestApp({ env: { DEMO: '0', DOCUMENT_SIGNING_SECRET: 'p'.repeat(40), DISTRICT_CODE: '370612' } });
       // when the demo user logs in with the right password
       const res = await supertest(production.app).post('/api/session').send({ username: 'demo-user', password: 'secret-password-1' });
       // then 401
