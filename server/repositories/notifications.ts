@@ -2,7 +2,7 @@
 // tell about; read by their recipient only.
 import type { Knex } from 'knex';
 
-export type NotificationKind = 'task.assigned' | 'task.delegated' | 'task.returned' | 'task.overdue' | 'task.escalated';
+export type NotificationKind = 'task.assigned' | 'task.delegated' | 'task.returned' | 'task.overdue' | 'task.escalated' | 'veterans.retiree' | 'retirement.due';
 
 export interface NotificationDraft {
   username: string;
