@@ -29,6 +29,7 @@ import { lintDefinitions, parseBpmn, type LintFinding, type LintOptions, type Mo
 export const EMBEDDED_ENGINE_SUPPORT = 'embedded-engine-support';
 export const GATEWAY_FLOW_CONDITIONS = 'gateway-flow-conditions';
 export const PARALLEL_JOIN_AFTER_EXCLUSIVE_SPLIT = 'parallel-join-after-exclusive-split';
+export const JOIN_AFTER_LOOP = 'join-after-loop';
 export const EXECUTABLE_PROCESS = 'executable-process';
 
 export interface DeployCheckResult {
@@ -120,7 +121,58 @@ function checkContainer(container: ModdleElement): LintFinding[] {
     ...elements.flatMap(checkElement),
     ...elements.filter((el) => ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'].includes(el.$type)).flatMap(checkGatewayConditions),
     ...elements.filter((el) => el.$type === 'bpmn:ParallelGateway' && list(el.incoming).length > 1).flatMap(checkParallelJoin),
+    ...checkJoinsAfterLoops(elements),
   ];
+}
+
+/**
+ * A parallel or inclusive join downstream of a loop in the same scope (a flow that goes back, e.g. "退回修改").
+ * bpmn-engine marks every path a gateway did not take as discarded and sends that discard on through the loop
+ * and every later step: the join counts those discards as arrivals and, when one comes in after it has fired,
+ * the instance never ends. Zeebe has no discards and joins only tokens. Refused, with the way out: put the
+ * parallel part in a sub-process (a loop outside it only discards the sub-process as a whole).
+ */
+function checkJoinsAfterLoops(elements: ModdleElement[]): LintFinding[] {
+  const next = new Map<ModdleElement, ModdleElement[]>();
+  const follow = (node: ModdleElement): ModdleElement[] => {
+    let targets = next.get(node);
+    if (!targets) {
+      targets = list(node.outgoing).map((flow) => asElement(flow.targetRef)).filter((t): t is ModdleElement => t !== undefined);
+      // a boundary event continues its activity's paths
+      targets.push(...elements.filter((el) => el.$type === 'bpmn:BoundaryEvent' && asElement(el.attachedToRef) === node));
+      next.set(node, targets);
+    }
+    return targets;
+  };
+  const reachable = (from: ModdleElement): Set<ModdleElement> => {
+    const seen = new Set<ModdleElement>();
+    const stack = [...follow(from)];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      stack.push(...follow(node));
+    }
+    return seen;
+  };
+  const nodes = elements.filter((el) => el.$type !== 'bpmn:SequenceFlow');
+  const reach = new Map(nodes.map((node) => [node, reachable(node)]));
+  const onLoop = nodes.filter((node) => reach.get(node)!.has(node));
+  const joins = nodes.filter((el) => (el.$type === 'bpmn:ParallelGateway' || el.$type === 'bpmn:InclusiveGateway') && list(el.incoming).length > 1);
+  return joins
+    .filter((join) => onLoop.some((node) => node !== join && reach.get(node)!.has(join)))
+    .map((join) => {
+      const loop = onLoop.find((node) => node !== join && reach.get(node)!.has(join))!;
+      return {
+        id: join.id ?? '',
+        rule: JOIN_AFTER_LOOP,
+        category: 'error' as const,
+        message:
+          `汇聚网关位于回退环路（经 ${loop.id ?? ''}）之后：嵌入式引擎会把未走的分支计入汇聚，实例可能无法结束；请把并行部分放入子流程 — ` +
+          `the join follows a loop (through ${loop.id ?? ''}) in the same scope: the embedded engine counts the paths not taken ` +
+          'as arrivals and the instance may never end; put the parallel part in a sub-process',
+      };
+    });
 }
 
 function checkElement(element: ModdleElement): LintFinding[] {

@@ -6,6 +6,7 @@ import {
   checkSupportedByEmbeddedEngine,
   EMBEDDED_ENGINE_SUPPORT,
   GATEWAY_FLOW_CONDITIONS,
+  JOIN_AFTER_LOOP,
   PARALLEL_JOIN_AFTER_EXCLUSIVE_SPLIT,
 } from '../../server/engine/deploy-checks';
 import { lintBpmn, lintErrors, parseBpmn, type LintFinding } from '../../server/engine/lint';
@@ -343,6 +344,30 @@ describe('engine/lint', function () {
       assert.deepEqual(joins.map((finding) => [finding.id, finding.category]), [['Gateway_Join', 'error']], show(findings));
       assert.match(joins[0]?.message ?? '', /Gateway_Route/);
       assert.match(joins[0]?.message ?? '', /Flow_KeyUnit, Flow_Normal/);
+    });
+
+    it('refuses a parallel join that follows a send-back loop in the same scope, naming the loop', async function () {
+      // given: 申请 → 通过? → (退回 → 申请) | 并联 → 甲 ∥ 乙 → 汇合
+      const xml = await fixture('lint.join-after-loop');
+
+      // when
+      const { findings } = await checkDeployable(xml);
+
+      // then
+      const joins = findingsOf(findings, JOIN_AFTER_LOOP);
+      assert.deepEqual(joins.map((finding) => [finding.id, finding.category]), [['Gateway_Join', 'error']], show(findings));
+      assert.match(joins[0]?.message ?? '', /子流程/);
+    });
+
+    it('accepts the parallel review of Z1, whose join sits in a sub-process away from the loops', async function () {
+      // given
+      const xml = await readFile(new URL('../../processes/staff-add-recruitment.bpmn', import.meta.url), 'utf8');
+
+      // when
+      const { findings } = await checkDeployable(xml);
+
+      // then
+      assert.deepEqual(findingsOf(findings, JOIN_AFTER_LOOP), []);
     });
 
     it('does not report a parallel join after a parallel fork', async function () {
