@@ -1,20 +1,31 @@
 // Chooses and starts the engine the configuration names, with the in-process workers and the
 // HTTP routes that sit on it.
 import type { Router } from 'express';
+import type { RouterMount } from '../app';
+import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import { ConfigError } from '../core/config';
 import type { Database } from '../core/db';
 import type { Logger } from '../core/logger';
+import { calcRoutes } from '../routes/calc';
+import { calcRetirementRoutes } from '../routes/calc-retirement';
+import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
+import { retirementAlertRoutes } from '../routes/retirement-alerts';
+import { parameterRoutes } from '../routes/parameters';
 import { processDefinitionRoutes } from '../routes/process-definitions';
 import { processInstanceRoutes } from '../routes/process-instances';
 import { taskRoutes } from '../routes/tasks';
+import { createDocumentService } from '../services/documents';
 import { createHistoryService } from '../services/history';
+import { createParameterStore } from '../services/parameters';
+import { startReservationExpiry } from '../services/quota-reservations';
+import { createRetirementAlertService, startRetirementAlertJob } from '../services/retirement-alerts';
 import { createProcessDefinitionService } from '../services/process-definitions';
 import { createProcessInstanceService } from '../services/process-instances';
 import { startTaskDeadlineMonitor } from '../services/task-deadlines';
 import { createTaskService } from '../services/tasks';
-import { createHandlers, workers, type WorkerDefinition } from '../../workers/registry';
+import { createHandlers, workers, type WorkerDefinition, type WorkerDeps } from '../../workers/registry';
 import { startInProcessWorkers } from '../../workers/runtime/in-process';
 import { deployBundledProcesses } from './bundled-processes';
 import { EmbeddedEngine } from './embedded/embedded-engine';
@@ -22,7 +33,9 @@ import type { WorkflowEngine } from './types';
 
 export interface RunningEngine {
   engine: WorkflowEngine;
-  routers: Router[];
+  routers: Array<Router | RouterMount>;
+  /** resolves when the in-process workers have no job running and found none to take at their last look */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,8 +50,20 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
   const engine = new EmbeddedEngine({ db: db.knex, log, timerPollIntervalMs: config.timerPollIntervalMs });
   await deployBundledProcesses(engine, log);
   await engine.start();
-  const running = startInProcessWorkers({ engine, handlers: createHandlers([...workers, ...(deps.extraWorkers ?? [])], {}), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
+  const parameters = createParameterStore(db.knex);
+  const documents = createDocumentService({
+    db: db.knex,
+    districtCode: config.districtCode,
+    districtName: config.districtName,
+    signingSecret: config.documentSigningSecret,
+    publicBaseUrl: config.publicBaseUrl,
+    log: log.child({ component: 'documents' }),
+  });
+  const workerDeps: WorkerDeps = { db: db.knex, clock: systemClock, parameters, documents };
+  const running = startInProcessWorkers({ engine, handlers: createHandlers([...workers, ...(deps.extraWorkers ?? [])], workerDeps), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
   const deadlines = startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) });
+  const alerts = startRetirementAlertJob({ db: db.knex, parameters, log: log.child({ component: 'retirement-alerts' }) });
+  const reservations = startReservationExpiry({ db: db.knex, log: log.child({ component: 'quota-reservations' }) });
   const services = { db: db.knex, engine };
   const instances = createProcessInstanceService(services);
   return {
@@ -48,8 +73,17 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
       processInstanceRoutes(instances),
       taskRoutes(createTaskService(services)),
       historyRoutes(createHistoryService({ db: db.knex, definitions: engine.definitions, instances })),
+      parameterRoutes(parameters),
+      documentRoutes(documents),
+      { path: '/', router: publicVerifyRoutes(documents), auth: 'public' },
+      calcRoutes({ parameters }),
+      calcRetirementRoutes({ parameters }),
+      retirementAlertRoutes(createRetirementAlertService({ db: db.knex, parameters, engine })),
     ],
+    idle: () => running.idle(),
     async stop() {
+      await reservations.stop();
+      await alerts.stop();
       await deadlines.stop();
       await running.stop();
       await engine.stop();

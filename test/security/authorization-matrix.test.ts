@@ -69,7 +69,8 @@ describe('authorization matrix: every role × every API operation', () => {
       users.set(spec.role, { user, token: await tokenFor(w.t.app, username, PASSWORD) });
     }
     const doc = (await supertest(w.t.app).get('/api/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-    const actions = routeActions([...w.running.routers, sessionRoutes(w.t.services.auth)]);
+    const routers = w.running.routers.map((r) => ('auth' in r && 'path' in r ? r.router : r) as Router);
+    const actions = routeActions([...routers, sessionRoutes(w.t.services.auth)]);
     operations = [];
     const undecided: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {

@@ -1,0 +1,130 @@
+// Runs the real processes/*.bpmn through the real engine, the registered workers and the HTTP API, the
+// way the departments would: each user task is found in the worker's inbox, claimed and completed
+// with its form's variables by the demo user of the department the diagram names.
+import { strict as assert } from 'node:assert';
+import supertest from 'supertest';
+import { idNumberCheckDigit } from '../../domain/id-number';
+import { startWorkflowApi, type WorkflowApi } from '../routes/workflow-api-harness';
+
+export interface CaseRunner {
+  w: WorkflowApi;
+  /** starts a process as `username`; returns the instance id */
+  start(processKey: string, username: string, variables: Record<string, unknown>): Promise<string>;
+  /** waits until `elementId` has an open user task in the instance, claims and completes it as `username` */
+  complete(instanceId: string, elementId: string, username: string, variables?: Record<string, unknown>): Promise<void>;
+  /** the open user tasks of an instance, once the workers have nothing left to do */
+  openTasks(instanceId: string): Promise<Array<{ id: string; element_id: string; candidate_groups: string[] }>>;
+  /** waits for the workers, then returns the instance row */
+  instance(instanceId: string): Promise<{ state: string; variables: Record<string, unknown> }>;
+  /** the open incidents of an instance (a worker that failed) */
+  incidents(instanceId: string): Promise<Array<{ element_id: string; message: string }>>;
+  stop(): Promise<void>;
+}
+
+const WAIT_MS = 15_000;
+
+export async function startCaseRunner(): Promise<CaseRunner> {
+  const w = await startWorkflowApi();
+  const db = w.t.db.knex;
+
+  /** The workers run asynchronously: wait until they are idle, and look again until `probe` answers. */
+  async function eventually<T>(probe: () => Promise<T | undefined>, what: string, instanceId: string): Promise<T> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      await w.running.idle();
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) {
+        const open = await db('user_tasks').where({ instance_id: instanceId, state: 'created' }).pluck('element_id');
+        const instance = await db('process_instances').where({ id: instanceId }).first('state', 'variables');
+        const check = instance?.variables?.quotaCheck ? ` quotaCheck=${JSON.stringify(instance.variables.quotaCheck.reasons)}` : '';
+        const jobs = await db('jobs').where({ instance_id: instanceId }).whereNotIn('state', ['completed', 'canceled']).select('element_id', 'state', 'retries');
+        throw new Error(`timed out waiting for ${what}: instance ${instance?.state}, open tasks [${open.join(', ')}], jobs ${JSON.stringify(jobs)}${check}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  const runner: CaseRunner = {
+    w,
+    async start(processKey, username, variables) {
+      const res = await supertest(w.t.app).post('/api/process-instances').set(await w.as(username)).send({ processKey, variables });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.data.id as string;
+    },
+    async complete(instanceId, elementId, username, variables = {}) {
+      const task = await eventually(async () => {
+        const row = await db('user_tasks').where({ instance_id: instanceId, element_id: elementId, state: 'created' }).first('id');
+        if (row) return row as { id: string };
+        const incidents = await runner.incidents(instanceId);
+        if (incidents.length) throw new Error(`incident while waiting for ${elementId}: ${JSON.stringify(incidents)}`);
+        return undefined;
+      }, `user task ${elementId}`, instanceId);
+      const auth = await w.as(username);
+      const claim = await supertest(w.t.app).post(`/api/tasks/${task.id}/claim`).set(auth);
+      assert.equal(claim.status, 200, `claim ${elementId} as ${username}: ${JSON.stringify(claim.body)}`);
+      const done = await supertest(w.t.app).post(`/api/tasks/${task.id}/complete`).set(auth).send({ variables });
+      assert.equal(done.status, 204, `complete ${elementId} as ${username}: ${JSON.stringify(done.body)}`);
+    },
+    async openTasks(instanceId) {
+      await w.running.idle();
+      return db('user_tasks').where({ instance_id: instanceId, state: 'created' }).select('id', 'element_id', 'candidate_groups');
+    },
+    async instance(instanceId) {
+      // settled: ended, or waiting for a person (an open task) or for a fix (an incident)
+      const read = async () => (await db('process_instances').where({ id: instanceId }).first('state', 'variables')) as { state: string; variables: Record<string, unknown> };
+      await eventually(async () => {
+        const row = await read();
+        if (row.state !== 'active') return row;
+        const waiting = await db('user_tasks').where({ instance_id: instanceId, state: 'created' }).first('id');
+        return waiting || (await runner.incidents(instanceId)).length ? row : undefined;
+      }, 'the instance to settle', instanceId);
+      return read();
+    },
+    async incidents(instanceId) {
+      return db('incidents').where({ instance_id: instanceId, state: 'active' }).select('element_id', 'error_message as message');
+    },
+    stop: () => w.stop(),
+  };
+  return runner;
+}
+
+/** A person the 落编申请 form would submit: valid GB 11643 number, born 1998. */
+export function newGraduate(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: '周晓明',
+    idNumber: '370612199803150014',
+    gender: '1',
+    birthDate: '1998-03-15',
+    ethnicity: '汉族',
+    politicalStatus: '03',
+    education: '21',
+    degree: '学士',
+    school: '山东大学',
+    major: '行政管理',
+    graduationDate: '2020-06-30',
+    workStartDate: '2020-07-01',
+    post: '一级科员',
+    ...overrides,
+  };
+}
+
+/** Puts a person 在编 in a demo unit (its quota's 实有 counted), as the 实名制 data would hold them; returns the person id. */
+export async function enrolPerson(
+  runner: CaseRunner,
+  unitCode: string,
+  p: { idNumber: string; name: string; gender: '1' | '2'; birthDate: string; bianzhiType: string; post: string; profile?: Record<string, unknown> },
+): Promise<string> {
+  const db = runner.w.t.db.knex;
+  const unitId = await runner.w.unitId(unitCode);
+  return db.transaction(async (trx) => {
+    const [row] = await trx('persons')
+      .insert({ id_number: p.idNumber, name: p.name, gender: p.gender, birth_date: p.birthDate, status: 'active', unit_id: unitId, bianzhi_type: p.bianzhiType, post: p.post, entered_on: '2010-07-01', profile: JSON.stringify({ workStartDate: '1988-07-01', ...(p.profile ?? {}) }) })
+      .returning('id');
+    await trx('quotas').where({ unit_id: unitId, bianzhi_type: p.bianzhiType }).increment('actual', 1);
+    return (row as { id: string }).id;
+  });
+}
+
+/** A GB 11643 number from its first 17 digits. */
+export const idNumber = (first17: string): string => first17 + idNumberCheckDigit(first17);
