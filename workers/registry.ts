@@ -12,6 +12,7 @@ import { worker as pensionCalculate } from './pension.calculate';
 import { worker as personArchive } from './person.archive';
 import { worker as personChangePost } from './person.change-post';
 import { worker as personChangeType } from './person.change-type';
+import { worker as personLoad } from './person.load';
 import { worker as personValidate } from './person.validate';
 import { worker as quotaCheck } from './quota.check';
 import { worker as quotaOccupy } from './quota.occupy';
@@ -48,6 +49,7 @@ export const workers: WorkerDefinition[] = [
   quotaVacate,
   quotaTransfer,
   personValidate,
+  personLoad,
   personArchive,
   personChangePost,
   personChangeType,

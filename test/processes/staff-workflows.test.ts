@@ -176,7 +176,8 @@ describe('the staff-change workflows Z2, Z3, J1–J3, T1–T3', function () {
     const [gq, xz] = [await quota('U001', 'GQ'), await quota('U001', 'XZ')];
     const id = await r.start('staff-adjust-establishment-type', 'bianban-clerk', { unitId, personId });
     await r.complete(id, 'Task_RegisterTypeChange', 'bianban-clerk', { changeType: '工勤转管理', newBianzhiType: 'XZ', basisDocNo: '示编委〔2026〕9号', effectiveDate: '2026-11-01' });
-    await r.complete(id, 'Task_RegradeSalary', 'org-clerk', { regradeConfirmed: true });
+    // (the person is 工勤 until the change: 人社 re-grades)
+    await r.complete(id, 'Task_RegradeSalary', 'hrss-clerk', { regradeConfirmed: true });
     await r.complete(id, 'Task_ConfirmFundingChange', 'finance-clerk', { fundingChangeConfirmed: true });
     await assertVerified(id);
     assert.equal((await db('persons').where({ id: personId }).first()).bianzhi_type, 'XZ');
