@@ -12,6 +12,8 @@ import { calcRetirementRoutes } from '../routes/calc-retirement';
 import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
 import { retirementAlertRoutes } from '../routes/retirement-alerts';
+import { unitRoutes } from '../routes/units';
+import { userAdminRoutes } from '../routes/users';
 import { parameterRoutes } from '../routes/parameters';
 import { processDefinitionRoutes } from '../routes/process-definitions';
 import { processInstanceRoutes } from '../routes/process-instances';
@@ -21,6 +23,8 @@ import { createHistoryService } from '../services/history';
 import { createParameterStore } from '../services/parameters';
 import { startReservationExpiry } from '../services/quota-reservations';
 import { createRetirementAlertService, startRetirementAlertJob } from '../services/retirement-alerts';
+import { createUnitService } from '../services/units';
+import { createUserAdminService } from '../services/users-admin';
 import { createProcessDefinitionService } from '../services/process-definitions';
 import { createProcessInstanceService } from '../services/process-instances';
 import { startTaskDeadlineMonitor } from '../services/task-deadlines';
@@ -39,7 +43,16 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(deps: { db: Database; config: Config; log: Logger; extraWorkers?: WorkerDefinition[] }): Promise<RunningEngine> {
+export interface StartEngineDeps {
+  db: Database;
+  config: Config;
+  log: Logger;
+  extraWorkers?: WorkerDefinition[];
+  /** false: no in-process workers; jobs wait for external-task workers (`npm run workers`). Default true. */
+  inProcessWorkers?: boolean;
+}
+
+export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine> {
   const { db, config, log } = deps;
   if (config.engine !== 'embedded') {
     throw new ConfigError(
@@ -60,7 +73,10 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
     log: log.child({ component: 'documents' }),
   });
   const workerDeps: WorkerDeps = { db: db.knex, clock: systemClock, parameters, documents };
-  const running = startInProcessWorkers({ engine, handlers: createHandlers([...workers, ...(deps.extraWorkers ?? [])], workerDeps), log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
+  const handlers = createHandlers([...workers, ...(deps.extraWorkers ?? [])], workerDeps);
+  const running = deps.inProcessWorkers === false
+    ? { idle: () => Promise.resolve(), stop: () => Promise.resolve() }
+    : startInProcessWorkers({ engine, handlers, log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
   const deadlines = startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) });
   const alerts = startRetirementAlertJob({ db: db.knex, parameters, log: log.child({ component: 'retirement-alerts' }) });
   const reservations = startReservationExpiry({ db: db.knex, log: log.child({ component: 'quota-reservations' }) });
@@ -79,6 +95,8 @@ export async function startEngine(deps: { db: Database; config: Config; log: Log
       calcRoutes({ parameters }),
       calcRetirementRoutes({ parameters }),
       retirementAlertRoutes(createRetirementAlertService({ db: db.knex, parameters, engine })),
+      unitRoutes(createUnitService({ db: db.knex })),
+      userAdminRoutes(createUserAdminService({ db: db.knex, config })),
     ],
     idle: () => running.idle(),
     async stop() {

@@ -145,3 +145,96 @@ export function createUsersRepository(db: Knex): UsersRepository {
     },
   };
 }
+
+// ---- administration (services/users-admin.ts) ---------------------------------------------------
+
+export interface UserListFilter {
+  role?: string;
+  departmentId?: string;
+  unitId?: string;
+  active?: boolean;
+}
+
+/** Users in username order, with roles and unit code (the hash is in the record: never return it). */
+export async function listUserRecords(db: Knex, filter: UserListFilter = {}): Promise<UserRecord[]> {
+  const rows = (await selectUserRows(db)
+    .modify((q) => {
+      if (filter.role !== undefined) q.whereExists((s) => s.select(db.raw('1')).from('user_roles as r').whereRaw('r.user_id = u.id').where('r.role_id', filter.role!));
+      if (filter.departmentId !== undefined) q.where('u.department_id', filter.departmentId);
+      if (filter.unitId !== undefined) q.where('u.unit_id', filter.unitId);
+      if (filter.active === true) q.whereNull('u.disabled_at');
+      if (filter.active === false) q.whereNotNull('u.disabled_at');
+    })
+    .orderBy('u.username')) as UserRow[];
+  return rows.map(toUserRecord);
+}
+
+/** Locks the user row until the end of the transaction and returns the user. */
+export async function lockUserRecord(trx: Knex.Transaction, id: string): Promise<UserRecord | undefined> {
+  const locked = await trx('users').where({ id }).forUpdate().first('id');
+  if (!locked) return undefined;
+  return createUsersRepository(trx).findById(id);
+}
+
+export interface UserColumnChanges {
+  displayName?: string;
+  departmentId?: string | null;
+  unitId?: string | null;
+  disabledAt?: Date | null;
+}
+
+export async function updateUserColumns(trx: Knex.Transaction, id: string, changes: UserColumnChanges): Promise<void> {
+  const row: Record<string, unknown> = {};
+  if (changes.displayName !== undefined) row.display_name = changes.displayName;
+  if (changes.departmentId !== undefined) row.department_id = changes.departmentId;
+  if (changes.unitId !== undefined) row.unit_id = changes.unitId;
+  if (changes.disabledAt !== undefined) row.disabled_at = changes.disabledAt;
+  await trx('users').where({ id }).update({ ...row, updated_at: trx.fn.now() });
+}
+
+/** Replaces the user's roles. */
+export async function setUserRoles(trx: Knex.Transaction, id: string, roles: readonly string[]): Promise<void> {
+  await trx('user_roles').where({ user_id: id }).delete();
+  if (roles.length > 0) await trx('user_roles').insert(roles.map((role) => ({ user_id: id, role_id: role })));
+}
+
+/**
+ * Serializes changes that can remove an administrator (until the end of the transaction), so that two
+ * administrators demoting each other at once cannot both succeed.
+ */
+export async function lockAdministrators(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['users:administrators']);
+}
+
+/** Active (not disabled) admins other than `exceptUserId`; demo accounts count only when `includeDemo`. */
+export async function countOtherActiveAdmins(db: Knex, exceptUserId: string, includeDemo: boolean): Promise<number> {
+  const row = (await db('users as u')
+    .join('user_roles as r', 'r.user_id', 'u.id')
+    .where('r.role_id', 'admin')
+    .whereNull('u.disabled_at')
+    .whereNot('u.id', exceptUserId)
+    .modify((q) => {
+      if (!includeDemo) q.where('u.is_demo', false);
+    })
+    .count<{ count: string }>({ count: '*' })
+    .first()) as { count: string } | undefined;
+  return Number(row?.count ?? 0);
+}
+
+/** Revokes the user's live sessions (all, or all but the one of `keepTokenHash`); returns their token hashes. */
+export async function revokeUserSessions(trx: Knex.Transaction, userId: string, now: Date, keepTokenHash?: string): Promise<string[]> {
+  const rows = (await trx('sessions')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .where('expires_at', '>', now)
+    .modify((q) => {
+      if (keepTokenHash !== undefined) q.whereNot('token_hash', keepTokenHash);
+    })
+    .update({ revoked_at: now })
+    .returning('token_hash')) as Array<{ token_hash: string }>;
+  return rows.map((r) => r.token_hash);
+}
+
+export async function departmentExists(db: Knex, id: string): Promise<boolean> {
+  return (await db('departments').where({ id }).first('id')) !== undefined;
+}
