@@ -100,6 +100,56 @@ export const configSchema = [
     doc: 'Zeebe gateway address (host:port); required when ENGINE=zeebe.',
   },
   {
+    name: 'ZEEBE_REST_ADDRESS', key: 'zeebeRestAddress', type: 'url', optional: true,
+    protocols: ['http:', 'https:'], example: 'http://localhost:8080',
+    requiredWhen: (p) => (p.engine === 'zeebe' ? 'ENGINE=zeebe (user tasks go through the REST v2 API)' : undefined),
+    doc: 'Camunda 8 REST API base URL, without /v2 (user-task search, assignment, completion); required when ENGINE=zeebe.',
+  },
+  {
+    name: 'CAMUNDA_AUTH_STRATEGY', key: 'camundaAuthStrategy', type: 'enum', values: ['NONE', 'OAUTH', 'BASIC'], default: 'NONE',
+    doc: 'How the Camunda SDK authenticates to the cluster: NONE (local cluster without identity), OAUTH (client credentials), BASIC.',
+  },
+  {
+    name: 'CAMUNDA_SECURE_CONNECTION', key: 'camundaSecureConnection', type: 'bool',
+    default: (p) => p.camundaAuthStrategy !== 'NONE',
+    defaultDoc: 'false when CAMUNDA_AUTH_STRATEGY=NONE, else true',
+    doc: 'TLS for the gRPC connection to ZEEBE_ADDRESS (credentials are never sent in plain text by default).',
+  },
+  {
+    name: 'ZEEBE_CLIENT_ID', key: 'zeebeClientId', type: 'string', optional: true,
+    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    doc: 'OAuth client id of the service account (CAMUNDA_AUTH_STRATEGY=OAUTH).',
+  },
+  {
+    name: 'ZEEBE_CLIENT_SECRET', key: 'zeebeClientSecret', type: 'secret', optional: true,
+    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    doc: 'OAuth client secret of the service account (CAMUNDA_AUTH_STRATEGY=OAUTH).',
+  },
+  {
+    name: 'CAMUNDA_OAUTH_URL', key: 'camundaOauthUrl', type: 'url', optional: true,
+    protocols: ['http:', 'https:'], example: 'https://login.cloud.camunda.io/oauth/token',
+    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    doc: 'OAuth token endpoint (CAMUNDA_AUTH_STRATEGY=OAUTH).',
+  },
+  {
+    name: 'ZEEBE_TOKEN_AUDIENCE', key: 'zeebeTokenAudience', type: 'string', default: 'zeebe.camunda.io',
+    doc: 'Audience of the OAuth token (Self-Managed Identity usually expects zeebe-api).',
+  },
+  {
+    name: 'CAMUNDA_BASIC_AUTH_USERNAME', key: 'camundaBasicAuthUsername', type: 'string', optional: true,
+    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'BASIC' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=BASIC' : undefined),
+    doc: 'User name for CAMUNDA_AUTH_STRATEGY=BASIC.',
+  },
+  {
+    name: 'CAMUNDA_BASIC_AUTH_PASSWORD', key: 'camundaBasicAuthPassword', type: 'secret', optional: true,
+    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'BASIC' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=BASIC' : undefined),
+    doc: 'Password for CAMUNDA_AUTH_STRATEGY=BASIC.',
+  },
+  {
+    name: 'ZEEBE_TASK_POLL_INTERVAL_MS', key: 'zeebeTaskPollIntervalMs', type: 'int', default: 1000, min: 50, max: 60000,
+    doc: 'ENGINE=zeebe: how often the Camunda user tasks are read (REST v2 search) into the inbox.',
+  },
+  {
     name: 'DEMO', key: 'demo', type: 'bool',
     default: (p) => p.databaseUrl === undefined,
     defaultDoc: 'true without DATABASE_URL, else false',

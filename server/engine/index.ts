@@ -1,13 +1,14 @@
-// Chooses and starts the engine the configuration names, with the in-process workers and the
-// HTTP routes that sit on it.
+// Chooses and starts the engine the configuration names (embedded, or a Zeebe cluster), binds the job
+// workers to it, and builds the services and HTTP routes that sit on either engine alike.
 import type { Router } from 'express';
 import type { RouterMount } from '../app';
 import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
-import { ConfigError } from '../core/config';
 import type { Database } from '../core/db';
 import type { Logger } from '../core/logger';
 import { calcRoutes } from '../routes/calc';
+import { externalTaskRoutes } from '../routes/external-tasks';
+import { importRoutes } from '../routes/imports';
 import { calcRetirementRoutes } from '../routes/calc-retirement';
 import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
@@ -19,6 +20,8 @@ import { processDefinitionRoutes } from '../routes/process-definitions';
 import { processInstanceRoutes } from '../routes/process-instances';
 import { taskRoutes } from '../routes/tasks';
 import { createDocumentService } from '../services/documents';
+import { createExternalTaskService } from '../services/external-tasks';
+import { createImportService } from '../services/imports/index';
 import { createHistoryService } from '../services/history';
 import { createParameterStore } from '../services/parameters';
 import { startReservationExpiry } from '../services/quota-reservations';
@@ -30,9 +33,12 @@ import { createProcessInstanceService } from '../services/process-instances';
 import { startTaskDeadlineMonitor } from '../services/task-deadlines';
 import { createTaskService } from '../services/tasks';
 import { createHandlers, workers, type WorkerDefinition, type WorkerDeps } from '../../workers/registry';
-import { startInProcessWorkers } from '../../workers/runtime/in-process';
+import type { JobHandler } from '../../workers/job';
+import { startInProcessWorkers, type RunningWorkers } from '../../workers/runtime/in-process';
 import { deployBundledProcesses } from './bundled-processes';
 import { EmbeddedEngine } from './embedded/embedded-engine';
+import { startZeebe } from './zeebe/start';
+import type { DefinitionStore } from './embedded/definitions';
 import type { WorkflowEngine } from './types';
 
 export interface RunningEngine {
@@ -52,17 +58,44 @@ export interface StartEngineDeps {
   inProcessWorkers?: boolean;
 }
 
-export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine> {
+/** The engine the configuration names, with the job workers bound to it. */
+interface EngineAndWorkers {
+  engine: WorkflowEngine & { readonly definitions: DefinitionStore };
+  workers: Pick<RunningWorkers, 'idle' | 'stop'>;
+  /** routers only this engine serves (the external-task API needs the embedded engine's job rows) */
+  routers: Array<Router | RouterMount>;
+  stop(): Promise<void>;
+}
+
+const NO_WORKERS: Pick<RunningWorkers, 'idle' | 'stop'> = { idle: () => Promise.resolve(), stop: () => Promise.resolve() };
+
+async function startChosenEngine(deps: StartEngineDeps, handlers: Map<string, JobHandler<any>>): Promise<EngineAndWorkers> {
   const { db, config, log } = deps;
-  if (config.engine !== 'embedded') {
-    throw new ConfigError(
-      'ENGINE',
-      `ENGINE=${config.engine}: 本版本只包含嵌入式引擎，Zeebe 适配器尚未提供 / this build has the embedded engine only; the Zeebe adapter is not in it yet`,
-    );
+  const withWorkers = deps.inProcessWorkers !== false;
+  if (config.engine === 'zeebe') {
+    // a Camunda 8 cluster runs the diagrams (server/engine/zeebe, docs/topologies.md)
+    const zeebe = await startZeebe({ db: db.knex, config, log, handlers, workers: withWorkers });
+    return { engine: zeebe.engine, workers: zeebe.workers, routers: [], stop: () => zeebe.stop() };
   }
   const engine = new EmbeddedEngine({ db: db.knex, log, timerPollIntervalMs: config.timerPollIntervalMs });
   await deployBundledProcesses(engine, log);
   await engine.start();
+  const workers = withWorkers ? startInProcessWorkers({ engine, handlers, log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs }) : NO_WORKERS;
+  const externalTasks = createExternalTaskService({ engine, log: log.child({ component: 'external-tasks' }) });
+  return {
+    engine,
+    workers,
+    routers: [{ path: '/engine-rest', router: externalTaskRoutes(externalTasks), auth: 'required' }],
+    async stop() {
+      externalTasks.close(); // answers the waiting long polls at once
+      await workers.stop();
+      await engine.stop();
+    },
+  };
+}
+
+export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine> {
+  const { db, config, log } = deps;
   const parameters = createParameterStore(db.knex);
   const documents = createDocumentService({
     db: db.knex,
@@ -74,12 +107,13 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
   });
   const workerDeps: WorkerDeps = { db: db.knex, clock: systemClock, parameters, documents };
   const handlers = createHandlers([...workers, ...(deps.extraWorkers ?? [])], workerDeps);
-  const running = deps.inProcessWorkers === false
-    ? { idle: () => Promise.resolve(), stop: () => Promise.resolve() }
-    : startInProcessWorkers({ engine, handlers, log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs });
-  const deadlines = startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) });
-  const alerts = startRetirementAlertJob({ db: db.knex, parameters, log: log.child({ component: 'retirement-alerts' }) });
-  const reservations = startReservationExpiry({ db: db.knex, log: log.child({ component: 'quota-reservations' }) });
+  const chosen = await startChosenEngine(deps, handlers);
+  const { engine } = chosen;
+  const background = [
+    startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) }),
+    startRetirementAlertJob({ db: db.knex, parameters, log: log.child({ component: 'retirement-alerts' }) }),
+    startReservationExpiry({ db: db.knex, log: log.child({ component: 'quota-reservations' }) }),
+  ];
   const services = { db: db.knex, engine };
   const instances = createProcessInstanceService(services);
   return {
@@ -97,14 +131,13 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
       retirementAlertRoutes(createRetirementAlertService({ db: db.knex, parameters, engine })),
       unitRoutes(createUnitService({ db: db.knex })),
       userAdminRoutes(createUserAdminService({ db: db.knex, config })),
+      importRoutes(createImportService({ db: db.knex, log })),
+      ...chosen.routers,
     ],
-    idle: () => running.idle(),
+    idle: () => chosen.workers.idle(),
     async stop() {
-      await reservations.stop();
-      await alerts.stop();
-      await deadlines.stop();
-      await running.stop();
-      await engine.stop();
+      for (const job of background) await job.stop();
+      await chosen.stop();
     },
   };
 }

@@ -102,6 +102,14 @@ export interface FailJobCommand {
   retryBackoffMs?: number;
 }
 
+/**
+ * For a job's outcome: `worker` refuses it (409 JOB_NOT_LOCKED_BY_WORKER) unless the job is still
+ * activated by that worker at that moment — not given back after its deadline, not taken by another.
+ */
+export interface JobOutcomeOptions {
+  worker?: string;
+}
+
 export interface WorkflowEngine {
   readonly kind: 'embedded' | 'zeebe';
   deploy(resources: DeployResource[], actor: Actor): Promise<DeployResult>;
@@ -111,9 +119,13 @@ export interface WorkflowEngine {
   /** `requireAssignee`: refused (409) unless the task is assigned to that user at the moment of completion. */
   completeUserTask(taskId: string, variables: Variables, actor: Actor, options?: { requireAssignee?: string }): Promise<void>;
   activateJobs(request: ActivateJobsRequest): Promise<ActivatedJob[]>;
-  completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void>;
-  failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void>;
-  throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor): Promise<void>;
+  completeJob(jobKey: string, variables: Variables, actor: Actor, options?: JobOutcomeOptions): Promise<void>;
+  failJob(jobKey: string, command: FailJobCommand, actor: Actor, options?: JobOutcomeOptions): Promise<void>;
+  throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor, options?: JobOutcomeOptions): Promise<void>;
+  /** Moves the deadline of a job activated by `worker` to now + `timeoutMs` (404/409 when it is not). */
+  extendJobLock(jobKey: string, worker: string, timeoutMs: number, actor: Actor): Promise<void>;
+  /** Gives an activated job back at once: activatable again, retries unchanged. */
+  unlockJob(jobKey: string, actor: Actor): Promise<void>;
   updateJobRetries(jobKey: string, retries: number, actor: Actor): Promise<void>;
   resolveIncident(incidentId: string, actor: Actor): Promise<void>;
   /** Start background work (timers, follow-up commands). */

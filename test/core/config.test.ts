@@ -131,9 +131,56 @@ describe('config', () => {
     assert.equal(configError({ PUBLIC_BASE_URL: 'not a url' }).setting, 'PUBLIC_BASE_URL');
   });
 
-  it('requires ZEEBE_ADDRESS when ENGINE=zeebe', () => {
-    assert.equal(configError({ ENGINE: 'zeebe' }).setting, 'ZEEBE_ADDRESS');
-    assert.equal(loadConfig({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500' }).zeebeAddress, 'localhost:26500');
+  it('requires ZEEBE_ADDRESS and ZEEBE_REST_ADDRESS when ENGINE=zeebe', () => {
+    // given ENGINE=zeebe without the gateway, then without the REST API
+    const noGateway = configError({ ENGINE: 'zeebe' });
+    const noRest = configError({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500' });
+    // then each is named, with the reason
+    assert.equal(noGateway.setting, 'ZEEBE_ADDRESS');
+    assert.equal(noRest.setting, 'ZEEBE_REST_ADDRESS');
+    assert.match(noRest.message, /ENGINE=zeebe/);
+    const config = loadConfig({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500', ZEEBE_REST_ADDRESS: 'http://localhost:8080' });
+    assert.equal(config.zeebeAddress, 'localhost:26500');
+    assert.equal(config.zeebeRestAddress, 'http://localhost:8080');
+  });
+
+  it('defaults to CAMUNDA_AUTH_STRATEGY=NONE over plain gRPC, and needs nothing Camunda-related for the embedded engine', () => {
+    // given a local cluster without identity, and the embedded engine
+    const local = loadConfig({ ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500', ZEEBE_REST_ADDRESS: 'http://localhost:8080' });
+    const embedded = loadConfig({});
+    // then
+    assert.equal(local.camundaAuthStrategy, 'NONE');
+    assert.equal(local.camundaSecureConnection, false);
+    assert.equal(local.zeebeTaskPollIntervalMs, 1000);
+    assert.equal(embedded.zeebeClientId, undefined);
+    assert.equal(embedded.zeebeRestAddress, undefined);
+  });
+
+  it('requires the client credentials and the token URL when CAMUNDA_AUTH_STRATEGY=OAUTH, and then uses TLS by default', () => {
+    // given OAuth without credentials, then without the token URL
+    const zeebe = { ENGINE: 'zeebe', ZEEBE_ADDRESS: 'cluster.example:443', ZEEBE_REST_ADDRESS: 'https://cluster.example', CAMUNDA_AUTH_STRATEGY: 'OAUTH' };
+    assert.equal(configError(zeebe).setting, 'ZEEBE_CLIENT_ID');
+    assert.equal(configError({ ...zeebe, ZEEBE_CLIENT_ID: 'bzf' }).setting, 'ZEEBE_CLIENT_SECRET');
+    const noUrl = configError({ ...zeebe, ZEEBE_CLIENT_ID: 'bzf', ZEEBE_CLIENT_SECRET: 's3cret-value' });
+    assert.equal(noUrl.setting, 'CAMUNDA_OAUTH_URL');
+    assert.match(noUrl.message, /CAMUNDA_AUTH_STRATEGY=OAUTH/);
+    // when complete
+    const config = loadConfig({ ...zeebe, ZEEBE_CLIENT_ID: 'bzf', ZEEBE_CLIENT_SECRET: 's3cret-value', CAMUNDA_OAUTH_URL: 'https://login.example/oauth/token', ZEEBE_TOKEN_AUDIENCE: 'zeebe-api' });
+    // then
+    assert.equal(config.camundaSecureConnection, true);
+    assert.equal(config.zeebeTokenAudience, 'zeebe-api');
+    assert.equal(config.zeebeClientSecret, 's3cret-value');
+  });
+
+  it('requires the user and password when CAMUNDA_AUTH_STRATEGY=BASIC, and refuses an unknown strategy or a REST address that is not http(s)', () => {
+    const zeebe = { ENGINE: 'zeebe', ZEEBE_ADDRESS: 'localhost:26500', ZEEBE_REST_ADDRESS: 'http://localhost:8080', CAMUNDA_AUTH_STRATEGY: 'BASIC' };
+    assert.equal(configError(zeebe).setting, 'CAMUNDA_BASIC_AUTH_USERNAME');
+    assert.equal(configError({ ...zeebe, CAMUNDA_BASIC_AUTH_USERNAME: 'demo' }).setting, 'CAMUNDA_BASIC_AUTH_PASSWORD');
+    assert.match(configError({ ...zeebe, CAMUNDA_AUTH_STRATEGY: 'COOKIE' }).message, /NONE, OAUTH, BASIC/);
+    const badUrl = configError({ ...zeebe, ZEEBE_REST_ADDRESS: 'grpc://localhost:26500' });
+    assert.equal(badUrl.setting, 'ZEEBE_REST_ADDRESS');
+    assert.equal(loadConfig({ ...zeebe, CAMUNDA_BASIC_AUTH_USERNAME: 'demo', CAMUNDA_BASIC_AUTH_PASSWORD: 'demo-pass' }).camundaBasicAuthPassword, 'demo-pass');
+    assert.equal(describeConfigSchema().find((r) => r.name === 'ZEEBE_CLIENT_SECRET')?.type, 'secret');
   });
 
   it('refuses a BOOTSTRAP_ADMIN_PASSWORD the password policy would refuse at the first start', () => {

@@ -31,15 +31,18 @@ const ROLE_USERS = [
 const PASSWORD = 'matrix-pass-2026';
 const NIL = '00000000-0000-4000-8000-000000000000';
 
-/** (method, '/api/…/{id}') → the action its route's guard names. */
-function routeActions(routers: Router[]): Map<string, Action> {
+/** The path prefixes the matrix walks: the API and the Camunda-7 external-task API. */
+const PREFIXES = ['/api/', '/engine-rest/'];
+
+/** (method, '/api/…/{id}' or '/engine-rest/…') → the action its route's guard names; each router with the path it is mounted at. */
+function routeActions(mounts: Array<{ path: string; router: Router }>): Map<string, Action> {
   const actions = new Map<string, Action>();
-  for (const router of routers) {
+  for (const { path: mountPath, router } of mounts) {
     for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: { permission?: Action } }> } }>) {
       if (!layer.route) continue;
       const permission = layer.route.stack.map((l) => l.handle.permission).find((p) => p !== undefined);
       if (!permission) continue;
-      const path = `/api${layer.route.path.replace(/:(\w+)/g, '{$1}')}`;
+      const path = `${mountPath === '/' ? '' : mountPath}${layer.route.path.replace(/:(\w+)/g, '{$1}')}`;
       for (const method of Object.keys(layer.route.methods)) actions.set(`${method} ${path}`, permission);
     }
   }
@@ -69,12 +72,12 @@ describe('authorization matrix: every role × every API operation', () => {
       users.set(spec.role, { user, token: await tokenFor(w.t.app, username, PASSWORD) });
     }
     const doc = (await supertest(w.t.app).get('/api/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-    const routers = w.running.routers.map((r) => ('auth' in r && 'path' in r ? r.router : r) as Router);
-    const actions = routeActions([...routers, sessionRoutes(w.t.services.auth)]);
+    const mounts = w.running.routers.map((r) => ('auth' in r && 'path' in r ? { path: r.path, router: r.router as Router } : { path: '/api', router: r as Router }));
+    const actions = routeActions([...mounts, { path: '/api', router: sessionRoutes(w.t.services.auth) }]);
     operations = [];
     const undecided: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
-      if (!path.startsWith('/api/')) continue;
+      if (!PREFIXES.some((prefix) => path.startsWith(prefix))) continue;
       for (const method of METHODS.filter((m) => item[m])) {
         const action = actions.get(`${method} ${path}`);
         const op = item[method]!;
@@ -122,12 +125,14 @@ describe('authorization matrix: every role × every API operation', () => {
     }
     const text = await res.text();
     const body = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : undefined;
-    return { status: res.status, code: body?.error?.code };
+    // /engine-rest answers as Camunda 7 does: { type, message }, a refusal being an AuthorizationException
+    const code = body?.error?.code ?? (body?.type === 'AuthorizationException' ? 'FORBIDDEN' : body?.type);
+    return { status: res.status, code };
   }
 
-  it('covers the workflow, inbox, notification and session operations', () => {
+  it('covers the workflow, inbox, notification, session and external-task operations', () => {
     const names = new Set(operations.map((o) => `${o.method} ${o.path}`));
-    for (const expected of ['get /api/tasks', 'post /api/tasks/{id}/assign', 'get /api/tasks/stream', 'get /api/notifications', 'post /api/process-instances', 'post /api/deployments', 'get /api/me']) {
+    for (const expected of ['get /api/tasks', 'post /api/tasks/{id}/assign', 'get /api/tasks/stream', 'get /api/notifications', 'post /api/process-instances', 'post /api/deployments', 'get /api/me', 'post /engine-rest/external-task/fetchAndLock', 'post /engine-rest/external-task/{id}/complete']) {
       assert.ok(names.has(expected), expected);
     }
   });

@@ -15,6 +15,7 @@ import type {
   DeployResult,
   FailJobCommand,
   InstanceSummary,
+  JobOutcomeOptions,
   PublishMessageCommand,
   PublishMessageResult,
   StartInstanceCommand,
@@ -338,19 +339,19 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     });
   }
 
-  async completeJob(jobKey: string, variables: Variables, actor: Actor): Promise<void> {
+  async completeJob(jobKey: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
     await this.runner.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer) => {
-      const current = await lockActiveJob(trx, jobKey);
+      const current = lockedBy(await lockActiveJob(trx, jobKey), options);
       await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
       defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
     });
   }
 
-  async failJob(jobKey: string, command: FailJobCommand, actor: Actor): Promise<void> {
+  async failJob(jobKey: string, command: FailJobCommand, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
     const job = await this.findActiveJob(jobKey);
     await this.runner.transaction(async (trx) => {
       const instance = await lockInstance(trx, job.instance_id);
-      const current = await lockActiveJob(trx, jobKey);
+      const current = lockedBy(await lockActiveJob(trx, jobKey), options);
       const retries = Math.max(0, Math.floor(command.retries));
       const audit: AuditEventDraft[] = [
         { actor: actorLabel(actor), kind: 'job.failed', instanceId: instance.id, elementId: current.element_id, payload: { jobKey, retries, errorMessage: command.errorMessage } },
@@ -369,7 +370,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     });
   }
 
-  async throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor): Promise<void> {
+  async throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
     const job = await this.findActiveJob(jobKey);
     const instance = await this.db('process_instances').where({ id: job.instance_id }).first();
     const { model } = await this.definitions.byId(instance.definition_id);
@@ -377,7 +378,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       // Zeebe: an error nobody catches is an incident, not an ended instance
       await this.runner.transaction(async (trx) => {
         const row = await lockInstance(trx, job.instance_id);
-        await lockActiveJob(trx, jobKey);
+        lockedBy(await lockActiveJob(trx, jobKey), options);
         await trx('jobs').where({ id: jobKey }).update({ state: 'incident', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() });
         const err = new StepError(`未捕获的业务错误 ${errorCode} (unhandled BPMN error): ${errorMessage}`, job.element_id, 'UNHANDLED_ERROR_EVENT');
         await this.runner.recordIncident(trx, row, err, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, actor, jobKey);
@@ -385,10 +386,34 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       return;
     }
     await this.runner.step(job.instance_id, actor, { kind: 'throw-error', jobKey, errorCode, errorMessage, variables }, async (session, trx, _row, defer) => {
-      const current = await lockActiveJob(trx, jobKey);
+      const current = lockedBy(await lockActiveJob(trx, jobKey), options);
       await session.throwError(current.execution_id, errorCode, errorMessage, variables);
       defer(trx('jobs').where({ id: jobKey }).update({ state: 'error_thrown', error_message: `${errorCode}: ${errorMessage}`, updated_at: trx.fn.now() }));
     });
+  }
+
+  async extendJobLock(jobKey: string, worker: string, timeoutMs: number, _actor: Actor): Promise<void> {
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw validationFailed([{ field: 'timeoutMs', message: '锁定时长必须是正整数（毫秒）' }]);
+    const job = await this.findActiveJob(jobKey);
+    await this.runner.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id);
+      const now = this.now();
+      const current = lockedBy(await lockActiveJob(trx, jobKey), { worker });
+      // a deadline that passed may already have been handed to another worker's activation: not extended
+      if (new Date(current.deadline).getTime() <= now.getTime()) throw jobNotLockedBy(jobKey, worker, current);
+      await trx('jobs').where({ id: jobKey }).update({ deadline: new Date(now.getTime() + timeoutMs), updated_at: now });
+    });
+  }
+
+  async unlockJob(jobKey: string, _actor: Actor): Promise<void> {
+    const job = await this.findActiveJob(jobKey);
+    await this.runner.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id);
+      const current = await lockActiveJob(trx, jobKey);
+      if (current.state !== 'activated') return;
+      await trx('jobs').where({ id: jobKey }).update({ state: 'activatable', worker: null, deadline: null, updated_at: trx.fn.now() });
+    });
+    this.emit('jobs');
   }
 
   async updateJobRetries(jobKey: string, retries: number, actor: Actor): Promise<void> {
@@ -621,4 +646,14 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     return job;
   }
 
+}
+
+/** A locked job row, refused unless activated by `options.worker` when one is named. */
+function lockedBy(job: any, options: JobOutcomeOptions): any {
+  if (options.worker !== undefined && (job.state !== 'activated' || job.worker !== options.worker)) throw jobNotLockedBy(job.id, options.worker, job);
+  return job;
+}
+
+function jobNotLockedBy(jobKey: string, worker: string, job: { state: string; worker: string | null }): AppError {
+  return conflict('JOB_NOT_LOCKED_BY_WORKER', '作业已不由该执行器锁定（锁已过期或已交给其他执行器）', { jobKey, worker, state: job.state, lockedBy: job.worker });
 }

@@ -1,0 +1,133 @@
+// Binds the handlers of workers/registry.ts to a Zeebe cluster: one job worker per job type, with the
+// SDK's streaming job worker (StreamActivatedJobs, plus its ActivateJobs back-fill poll) or, with
+// mode 'poll', its long-polling worker (ActivateJobs). A handler's outcome maps as in the embedded
+// engine: complete → CompleteJob; bpmnError → ThrowError (an error boundary catches it, else the
+// broker raises an incident); fail → FailJob with the retries left and the backoff (retryBackOff),
+// and a thrown error is a fail with one retry fewer; 0 retries → the broker raises an incident.
+//
+// The command is sent with the client directly and the SDK's job object is then only released
+// (job.forward()): the SDK's own job.error() swallows a refused command, and we write our records
+// (job-records.ts) only for what the broker accepted.
+import type { Knex } from 'knex';
+import type { Logger } from '../../server/core/logger';
+import { asJson, type ZeebeGrpc } from '../../server/engine/zeebe/clients';
+import { recordErrorThrown, recordJobCompleted, recordJobFailed, type JobRef } from '../../server/engine/zeebe/job-records';
+import { toActivatedJob } from '../../server/engine/zeebe/zeebe-engine';
+import { runHandler, type JobHandler } from '../job';
+import type { RunningWorkers } from './in-process';
+
+export interface ZeebeWorkerOptions {
+  grpc: ZeebeGrpc;
+  db: Knex;
+  handlers: Map<string, JobHandler<any>>;
+  log: Logger;
+  workerName?: string;
+  /** 'stream' (default): jobs are pushed as the broker creates them; 'poll': long-polling ActivateJobs */
+  mode?: 'stream' | 'poll';
+  /** per job type, how many jobs run at once (poll mode) or are fetched per back-fill poll (stream mode) */
+  maxJobsToActivate?: number;
+  /** how long a job is ours before the broker hands it to another worker */
+  jobTimeoutMs?: number;
+  /** poll mode: pause between long polls; stream mode: the back-fill poll's interval */
+  pollIntervalMs?: number;
+}
+
+type SdkJob = Parameters<Parameters<ZeebeGrpc['createWorker']>[0]['taskHandler']>[0];
+
+export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
+  const { grpc, db, handlers, log } = options;
+  const worker = options.workerName ?? `bzf-${process.pid}`;
+  const timeout = options.jobTimeoutMs ?? 60_000;
+  const running = new Set<Promise<unknown>>();
+  let idleWaiters: (() => void)[] = [];
+  const closers: Array<() => unknown> = [];
+  const opening: Promise<unknown>[] = [];
+
+  async function handle(job: SdkJob) {
+    const activated = toActivatedJob(job as never);
+    const jobLog = log.child({ jobType: activated.type, jobKey: activated.key, instanceId: activated.instanceId, elementId: activated.elementId });
+    const ref: JobRef = { key: activated.key, type: activated.type, instanceId: activated.instanceId, elementId: activated.elementId, worker };
+    const handler = handlers.get(activated.type)!;
+    const outcome = await runHandler(handler, { ...activated, log: jobLog });
+    try {
+      switch (outcome.outcome) {
+        case 'complete':
+          await grpc.completeJob({ jobKey: activated.key, variables: asJson(outcome.variables) });
+          await recordJobCompleted(db, ref, outcome.variables);
+          break;
+        case 'bpmnError':
+          await grpc.throwError({ jobKey: activated.key, errorCode: outcome.code, errorMessage: outcome.message, variables: asJson(outcome.variables) });
+          await recordErrorThrown(db, ref, outcome.code, outcome.message, outcome.variables);
+          break;
+        case 'fail': {
+          const retries = Math.max(0, outcome.retries ?? activated.retries - 1);
+          await grpc.failJob({ jobKey: activated.key, retries, errorMessage: outcome.message, retryBackOff: Math.max(0, outcome.backoffMs ?? 0) });
+          await recordJobFailed(db, ref, retries, outcome.message, jobLog);
+          break;
+        }
+      }
+    } catch (err) {
+      // canceled or timed out meanwhile (NOT_FOUND), or the cluster is unreachable: the broker hands
+      // the job out again after its deadline, the handlers are idempotent
+      jobLog.warn({ err: (err as Error).message }, 'job outcome not accepted');
+    }
+    return job.forward();
+  }
+
+  const taskHandler = (job: SdkJob) => {
+    const work = handle(job);
+    running.add(work);
+    void work.finally(() => {
+      running.delete(work);
+      if (!running.size) notifyIdle();
+    });
+    return work;
+  };
+
+  for (const type of handlers.keys()) {
+    if (options.mode === 'poll') {
+      const w = grpc.createWorker({
+        taskType: type,
+        id: worker,
+        taskHandler: taskHandler as never,
+        timeout,
+        maxJobsToActivate: options.maxJobsToActivate ?? 8,
+        pollInterval: options.pollIntervalMs ?? 300,
+        failProcessOnException: false,
+        loglevel: 'NONE',
+      });
+      closers.push(() => w.close());
+    } else {
+      const opened = grpc
+        .streamJobs({
+          type,
+          worker,
+          timeout,
+          taskHandler: taskHandler as never,
+          pollMaxJobsToActivate: options.maxJobsToActivate ?? 8,
+          pollInterval: options.pollIntervalMs ?? 30_000,
+        } as unknown as Parameters<ZeebeGrpc['streamJobs']>[0]) // tenantIds: the client's own tenant when left out
+        .then((stream) => closers.push(() => stream.close()))
+        .catch((err: unknown) => log.error({ err, jobType: type }, 'job stream could not be opened'));
+      opening.push(opened);
+    }
+  }
+
+  function notifyIdle(): void {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  return {
+    async stop() {
+      await Promise.allSettled(opening);
+      await Promise.allSettled(closers.map((close) => close()));
+      await Promise.allSettled([...running]);
+    },
+    idle() {
+      if (!running.size) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
