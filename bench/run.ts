@@ -2,7 +2,9 @@
 // server's memory with 100,000 instances waiting at a user task. Prints a Markdown report with the
 // machine facts; copy it into docs/benchmarks.md.
 //
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000 --processes 2]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000 --processes 2 --no-stats]
+//
+// Then, unless --no-stats, the statistics benchmark bench/stats.ts (npm run bench:stats) as a separate step.
 //
 // It makes (and drops) its own database `bzf_bench` on that server.
 import { spawn } from 'node:child_process';
@@ -61,6 +63,15 @@ async function main(): Promise<void> {
     await stopServers(servers);
     await knex.destroy();
   }
+  // the analytics on 1,000,000 persons (bench/stats.ts, its own database): a separate step; --no-stats skips it
+  if (!process.argv.includes('--no-stats')) await runStep(['--import', 'tsx', 'bench/stats.ts']);
+}
+
+function runStep(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { env: process.env, stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
+  });
 }
 
 interface RunningServer {

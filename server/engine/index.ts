@@ -13,6 +13,7 @@ import { calcRetirementRoutes } from '../routes/calc-retirement';
 import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
 import { retirementAlertRoutes } from '../routes/retirement-alerts';
+import { statsRoutes } from '../routes/stats';
 import { unitRoutes } from '../routes/units';
 import { userAdminRoutes } from '../routes/users';
 import { parameterRoutes } from '../routes/parameters';
@@ -25,6 +26,7 @@ import { createImportService } from '../services/imports/index';
 import { createHistoryService } from '../services/history';
 import { createParameterStore } from '../services/parameters';
 import { startReservationExpiry } from '../services/quota-reservations';
+import { createStatsService, startSnapshotJob } from '../services/stats/index';
 import { createRetirementAlertService, startRetirementAlertJob } from '../services/retirement-alerts';
 import { createUnitService } from '../services/units';
 import { createUserAdminService } from '../services/users-admin';
@@ -113,6 +115,7 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
     startTaskDeadlineMonitor({ db: db.knex, log: log.child({ component: 'task-deadlines' }) }),
     startRetirementAlertJob({ db: db.knex, parameters, log: log.child({ component: 'retirement-alerts' }) }),
     startReservationExpiry({ db: db.knex, log: log.child({ component: 'quota-reservations' }) }),
+    startSnapshotJob({ db: db.knex, parameters, log: log.child({ component: 'stats-snapshots' }) }),
   ];
   const services = { db: db.knex, engine };
   const instances = createProcessInstanceService(services);
@@ -132,6 +135,7 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
       unitRoutes(createUnitService({ db: db.knex })),
       userAdminRoutes(createUserAdminService({ db: db.knex, config })),
       importRoutes(createImportService({ db: db.knex, log })),
+      statsRoutes(createStatsService({ db: db.knex, parameters })),
       ...chosen.routers,
     ],
     idle: () => chosen.workers.idle(),
