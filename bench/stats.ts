@@ -5,6 +5,7 @@
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:stats [-- --persons 1000000 --units 5000]
 //
+// --keep leaves the database for profiling (EXPLAIN); --reuse runs on a kept one (its snapshots taken again).
 // It makes (and drops) its own database `bzf_bench_stats` on that server.
 import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
@@ -12,7 +13,7 @@ import { isoDate } from '../domain/id-number';
 import { migrateLatest } from '../server/core/migrate';
 import { ensureReferenceData } from '../server/services/reference-data';
 import { createParameterStore } from '../server/services/parameters';
-import { createStatsService, REPORTS, type ReportName, type StatsQuery } from '../server/services/stats/index';
+import { createStatsService, reconcilePayroll, REPORTS, type ReportName, type StatsQuery } from '../server/services/stats/index';
 import { addMonths, lastDayOf } from '../server/services/stats/snapshots';
 import type { AuthUser } from '../server/core/auth-user';
 
@@ -26,18 +27,24 @@ async function main(): Promise<void> {
     console.error('npm run bench:stats 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
     process.exit(2);
   }
-  const url = await freshDatabase(serverUrl);
+  const url = args.reuse ? databaseUrl(serverUrl) : await freshDatabase(serverUrl);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 4 } });
   try {
     await migrateLatest(knex);
     await ensureReferenceData(knex);
-    const generated = await timedOnce(() => generate(knex, args.units, args.persons));
+    // --reuse: the district of an earlier --keep run (its snapshots are dropped and taken again)
+    const generated = args.reuse ? { ms: 0, value: undefined } : await timedOnce(() => generate(knex, args.units, args.persons));
+    if (args.reuse) await dropSnapshots(knex);
     await knex.raw('analyze');
     const stats = createStatsService({ db: knex, parameters: createParameterStore(knex) });
     const month = addMonths(isoDate(new Date()).slice(0, 7), -1);
     const date = lastDayOf(month);
     const snapshot = await timedOnce(() => stats.takeSnapshot({ month }, ADMIN));
     await knex.raw('analyze');
+    // a roster import of the month commits: the import calls reconcilePayroll(db, month)
+    const reconciled = await timedOnce(() => reconcilePayroll(knex, month));
+    // the first report of the current month takes the month's provisional snapshot (later ones read it)
+    const provisional = await timedOnce(() => stats.report('establishment', {}, ADMIN));
     const counts = await knex.raw(`select (select count(*) from units) as units, (select count(*) from persons where status = 'active') as active, (select count(*) from persons) as persons,
                                           (select count(*) from person_events) as events, (select count(*) from process_instances) as instances, (select count(*) from payroll_roster) as roster`);
     const c = counts.rows[0];
@@ -51,7 +58,9 @@ async function main(): Promise<void> {
       '',
       `| step | time |`,
       `|---|---|`,
-      `| take the month-end snapshot of ${month} (${snapshot.value.persons.toLocaleString('en')} persons, one transaction) | ${(snapshot.ms / 1000).toFixed(2)} s |`,
+      `| take the month-end snapshot of ${month} (${snapshot.value.persons.toLocaleString('en')} persons, one transaction, with the aggregates and the payroll reconciliation) | ${(snapshot.ms / 1000).toFixed(2)} s |`,
+      `| reconcilePayroll(db, '${month}') again, as after a roster import (${reconciled.value.map((r) => `${r.mismatches.toLocaleString('en')} mismatches`).join(', ')}) | ${(reconciled.ms / 1000).toFixed(2)} s |`,
+      `| first report of the current month: takes its provisional snapshot, then answers | ${(provisional.ms / 1000).toFixed(2)} s |`,
       '',
       `### Reports through the service (p50 of ${args.runs} runs after one warm-up)`,
       '',
@@ -61,15 +70,25 @@ async function main(): Promise<void> {
     const cases: Array<[string, ReportName, StatsQuery, string]> = [
       ...REPORTS.map((r) => [r, r, { date }, `snapshot ${month}`] as [string, ReportName, StatsQuery, string]),
       ['establishment (one 主管部门)', 'establishment', { date, unitId: (await knex('units').where({ code: 'U00001' }).first('id')).id }, `snapshot ${month}`],
-      ['establishment (live, current month)', 'establishment', {}, 'live tables'],
-      ['structure (live, current month)', 'structure', {}, 'live tables'],
+      ['structure (one 主管部门)', 'structure', { date, unitId: (await knex('units').where({ code: 'U00001' }).first('id')).id }, `snapshot ${month}`],
+      ['establishment (current month)', 'establishment', {}, 'provisional snapshot'],
+      ['structure (current month)', 'structure', {}, 'provisional snapshot'],
+      ['compliance (current month)', 'compliance', {}, 'provisional snapshot'],
     ];
+    const mismatchPage = () => stats.payrollMismatches({ date, kind: 'not_on_roster', offset: 500, limit: 100 }, ADMIN);
     for (const [label, report, query, source] of cases) {
       await stats.report(report, query, ADMIN);
       const times: number[] = [];
       for (let i = 0; i < args.runs; i++) times.push((await timedOnce(() => stats.report(report, query, ADMIN))).ms);
       times.sort((a, b) => a - b);
       lines.push(`| ${label} | ${source} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
+    }
+    {
+      await mismatchPage();
+      const times: number[] = [];
+      for (let i = 0; i < args.runs; i++) times.push((await timedOnce(mismatchPage)).ms);
+      times.sort((a, b) => a - b);
+      lines.push(`| payroll mismatches, one page (not_on_roster, 100 from 500) | snapshot ${month} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
     }
     const exportTime = await timedOnce(async () => {
       const file = await stats.exportFile('establishment', 'xlsx', { date }, ADMIN);
@@ -78,10 +97,11 @@ async function main(): Promise<void> {
       await file.write(new Writable({ write(chunk, _e, cb) { bytes += chunk.length; cb(); } }));
       return bytes;
     });
-    lines.push('', `| export | time | size |`, `|---|---|---|`, `| establishment.xlsx (${(await knex('snapshot_quotas').count('* as n').first())!.n} unit × type rows) | ${exportTime.ms.toFixed(0)} ms | ${(exportTime.value / 1024).toFixed(0)} KiB |`);
+    lines.push('', `| export | time | size |`, `|---|---|---|`, `| establishment.xlsx (${(await knex('snapshot_quotas').whereIn('snapshot_id', knex('snapshots').where({ status: 'complete' }).select('id')).count('* as n').first())!.n} unit × type rows) | ${exportTime.ms.toFixed(0)} ms | ${(exportTime.value / 1024).toFixed(0)} KiB |`);
     console.log(lines.join('\n'));
   } finally {
     await knex.destroy();
+    if (args.keep) return;
     const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
     await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
     await admin.destroy();
@@ -208,17 +228,31 @@ async function freshDatabase(serverUrl: string): Promise<string> {
   await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
   await admin.raw(`create database ${BENCH_DB}`);
   await admin.destroy();
+  return databaseUrl(serverUrl);
+}
+
+function databaseUrl(serverUrl: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${BENCH_DB}`;
   return url.toString();
 }
 
-function parseArgs(argv: string[]): { persons: number; units: number; runs: number } {
+/** Drops every snapshot (and its partition) of a reused district. */
+async function dropSnapshots(knex: Knex): Promise<void> {
+  for (const { id } of (await knex('snapshots').select('id')) as Array<{ id: string }>) {
+    await knex.raw(`drop table if exists "snapshot_persons_${id.replace(/-/g, '')}"`);
+  }
+  await knex('snapshots').update({ replaced_by: null });
+  await knex('snapshots').delete();
+}
+
+function parseArgs(argv: string[]): { persons: number; units: number; runs: number; keep: boolean; reuse: boolean } {
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
-  return { persons: value('persons', 1_000_000), units: value('units', 5000), runs: value('runs', 5) };
+  // --keep: leave the database for profiling; --reuse: use the kept one instead of generating again
+  return { persons: value('persons', 1_000_000), units: value('units', 5000), runs: value('runs', 5), keep: argv.includes('--keep'), reuse: argv.includes('--reuse') };
 }
 
 main().catch((err) => {

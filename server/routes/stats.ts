@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import { currentUser, requirePermission } from '../core/auth';
 import { dataResponse, registerPaths, registerTag, type PathItem } from '../openapi';
-import { REPORT_TITLES, REPORTS, type ReportName, type StatsQuery, type StatsService } from '../services/stats/index';
+import { MISMATCH_KINDS, REPORT_TITLES, REPORTS, type ReportName, type StatsQuery, type StatsService } from '../services/stats/index';
 import { queryInt, queryString } from './query';
 
 const YEARS: Partial<Record<ReportName, boolean>> = { 'retirement-forecast': true, flows: true };
@@ -28,6 +28,14 @@ export function statsRoutes(stats: StatsService): Router {
     const body = (req.body ?? {}) as { month?: unknown; replace?: unknown; reason?: unknown };
     res.status(201).json({ data: await stats.takeSnapshot({ month: body.month, replace: body.replace, reason: body.reason }, currentUser(req)) });
   });
+  router.get('/stats/compliance/payroll-mismatches', requirePermission('stats.read'), async (req, res) => {
+    const kind = queryString(req, 'kind', 20);
+    const page = await stats.payrollMismatches(
+      { ...statsQuery(req, 'compliance'), ...(kind !== undefined ? { kind } : {}), offset: queryInt(req, 'offset', { min: 0, max: 10_000_000, fallback: 0 }), limit: queryInt(req, 'limit', { min: 1, max: 1000, fallback: 100 }) },
+      currentUser(req),
+    );
+    res.set('Cache-Control', 'no-store').json({ data: page });
+  });
   for (const report of REPORTS) {
     router.get(`/stats/${report}`, requirePermission('stats.read'), async (req, res) => {
       res.set('Cache-Control', 'no-store').json({ data: await stats.report(report, statsQuery(req, report), currentUser(req)) });
@@ -47,7 +55,7 @@ export function statsRoutes(stats: StatsService): Router {
 registerTag('stats', '统计：月末快照上的超缺编、人员结构、退休预测、领导职数、增减员趋势、合规指标及其 Excel/CSV 导出');
 
 const common = [
-  { name: 'date', in: 'query', schema: { type: 'string', format: 'date' }, description: '参照日 yyyy-mm-dd（默认今天）：取月末不晚于该日的最新快照；本月无快照时按当前数据实时统计' },
+  { name: 'date', in: 'query', schema: { type: 'string', format: 'date' }, description: '参照日 yyyy-mm-dd（默认今天）：取月末不晚于该日的最新快照；本月无月末快照时按本月临时快照（首次请求时生成，过期后后台刷新）统计' },
   { name: 'unitId', in: 'query', schema: { type: 'string', format: 'uuid' }, description: '只统计该单位及其所属单位（以其为主管部门者）' },
 ];
 const extra: Record<ReportName, unknown[]> = {
@@ -70,7 +78,7 @@ const snapshotSchema = {
     month: { type: 'string', description: 'yyyy-mm' },
     takenAt: { type: 'string', format: 'date-time' },
     takenBy: { type: 'string' },
-    status: { type: 'string', enum: ['complete', 'replaced'] },
+    status: { type: 'string', enum: ['complete', 'replaced', 'provisional'], description: 'provisional：本月临时快照（本月报表所用，定期刷新）' },
     persons: { type: 'integer' },
     units: { type: 'integer' },
     durationMs: { type: ['integer', 'null'] },
@@ -104,7 +112,7 @@ for (const report of REPORTS) {
   paths[`/api/stats/${report}`] = {
     get: {
       tags: ['stats'],
-      summary: `${REPORT_TITLES[report]}（JSON）：snapshot 指明所用快照（month、takenAt；live 为实时统计），definitions 给出各项口径`,
+      summary: `${REPORT_TITLES[report]}（JSON）：snapshot 指明所用快照（month、takenAt；live 为本月临时快照），definitions 给出各项口径`,
       parameters,
       responses: { 200: dataResponse(REPORT_TITLES[report], { type: 'object', required: ['snapshot', 'definitions'] }), ...errors },
     },
@@ -129,4 +137,17 @@ for (const report of REPORTS) {
     },
   };
 }
+paths['/api/stats/compliance/payroll-mismatches'] = {
+  get: {
+    tags: ['stats'],
+    summary: '工资统发核对的差异名单（分页）：报表月份快照的在编人员与统发名单逐人核对结果（快照生成时及名单导入后核对并保存）',
+    parameters: [
+      ...common,
+      { name: 'kind', in: 'query', schema: { type: 'string', enum: [...MISMATCH_KINDS] }, description: 'not_on_roster 在编未在册；unit_mismatch 单位不符；no_record 在册无入编记录；left 在册已出编；缺省为全部' },
+      { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+    ],
+    responses: { 200: dataResponse('差异名单一页', { type: 'object', required: ['total', 'items'] }), ...errors },
+  },
+};
 registerPaths(paths);

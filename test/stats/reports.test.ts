@@ -7,7 +7,8 @@ import { workingDaysBetween, type WorkingDayCalendar } from '../../domain/workin
 import type { StatutoryAgeRules } from '../../domain/parameters/retirement';
 import type { AuthUser } from '../../server/core/auth-user';
 import { createParameterStore } from '../../server/services/parameters';
-import { createStatsService, type StatsService } from '../../server/services/stats/index';
+import { createStatsService, reconcilePayroll, type StatsService } from '../../server/services/stats/index';
+import { refreshProvisional } from '../../server/services/stats/snapshots';
 import type { ComplianceReport } from '../../server/services/stats/compliance';
 import type { EstablishmentReport } from '../../server/services/stats/establishment';
 import type { FlowsReport } from '../../server/services/stats/flows';
@@ -166,6 +167,36 @@ describe('statistics: reports over month-end snapshots', function () {
       assert.deepEqual(after, before);
     });
 
+    it('serves the current month from a provisional snapshot, refreshed once it is stale, never for a past date', async () => {
+      const first = (await stats.report('establishment', {}, ADMIN)) as EstablishmentReport;
+      const again = (await stats.report('establishment', {}, ADMIN)) as EstablishmentReport;
+      assert.equal(first.snapshot.live, true);
+      assert.equal(again.snapshot.id, first.snapshot.id, 'a fresh provisional snapshot is read, not taken again');
+      const listed = (await stats.listSnapshots(ADMIN)).find((x) => x.id === first.snapshot.id)!;
+      assert.equal(listed.status, 'provisional');
+      // the data change; within the max age the report still shows the provisional snapshot's figures
+      await knex('quotas').where({ unit_id: unitIdOf(s3, 'S2'), bianzhi_type: 'XZ' }).update({ approved: 21 });
+      try {
+        const unchanged = (await stats.report('establishment', {}, ADMIN)) as EstablishmentReport;
+        assert.equal(unchanged.units.find((u) => u.unitCode === 'S2' && u.bianzhiType === 'XZ')!.approved, 20);
+        // once stale, a request gets the stale one (labelled with its time) and starts a refresh
+        clock.set(new Date('2026-11-20T02:20:00Z'));
+        const stale = (await stats.report('establishment', {}, ADMIN)) as EstablishmentReport;
+        assert.equal(stale.snapshot.id, first.snapshot.id);
+        await refreshProvisional({ db: knex, parameters: createParameterStore(knex, clock.now), clock: clock.now });
+        const fresh = (await stats.report('establishment', {}, ADMIN)) as EstablishmentReport;
+        assert.notEqual(fresh.snapshot.id, first.snapshot.id);
+        assert.equal(fresh.snapshot.takenAt, '2026-11-20T02:20:00.000Z');
+        assert.equal(fresh.units.find((u) => u.unitCode === 'S2' && u.bianzhiType === 'XZ')!.approved, 21);
+        // a past date still reads its month-end snapshot
+        assert.equal((await stats.report('establishment', { date: '2026-10-31' }, ADMIN)).snapshot.month, '2026-10');
+        assert.ok(Number((await knex('snapshots').where({ status: 'provisional' }).count('* as n').first())!.n) <= 2);
+      } finally {
+        await knex('quotas').where({ unit_id: unitIdOf(s3, 'S2'), bianzhi_type: 'XZ' }).update({ approved: 20 });
+        clock.set(new Date('2026-11-20T02:00:00Z'));
+      }
+    });
+
     it('narrows to a 主管部门 and its units with unitId', async () => {
       const report = (await stats.report('establishment', { date: '2026-09-30', unitId: unitIdOf(s1, 'S1') }, ADMIN)) as EstablishmentReport;
       assert.deepEqual([...new Set(report.units.map((u) => u.unitCode))].sort(), ['S1', 'S1A', 'S1B']);
@@ -203,6 +234,42 @@ describe('statistics: reports over month-end snapshots', function () {
       assert.deepEqual([s1a.count, s1a.medianAge], [s1aAges.length, median(s1aAges)]);
       assert.equal(report.byType.find((t) => t.bianzhiType === 'GQ')!.count, people.filter((p) => p.type === 'GQ').length);
       assert.equal(report.byLeaderLevel.find((l) => l.level === '乡科级副职')!.count, people.filter((p) => p.leader?.kind === 'deputy').length);
+    });
+  });
+
+  describe('stored aggregates', () => {
+    it('equal, after a take, the counts over snapshot_persons and the plain-JS counts', async () => {
+      const [snap] = await knex('snapshots').where({ month: '2026-10', status: 'complete' }).select('id');
+      const cells = await knex('snapshot_structure_cells').where({ snapshot_id: snap.id });
+      const counted = (await knex.raw(
+        `select unit_id, bianzhi_type, coalesce(leader_level, '') as level, leader_kind, count(*)::int as n, count(*) filter (where gender = '2')::int as women
+           from snapshot_persons where snapshot_id = ? group by 1, 2, 3, 4`,
+        [snap.id],
+      )).rows as Array<{ unit_id: string; bianzhi_type: string; level: string; leader_kind: string | null; n: number; women: number }>;
+      assert.equal(cells.length, counted.length);
+      for (const c of counted) {
+        const label = c.level ? `${c.level}${c.leader_kind === 'principal' ? '正职' : '副职'}` : '非领导职务';
+        const cell = cells.find((x) => x.unit_id === c.unit_id && x.bianzhi_type === c.bianzhi_type && x.leader_label === label)!;
+        assert.deepEqual([Number(cell.n), Number(cell.women)], [c.n, c.women], `${c.unit_id} ${c.bianzhi_type} ${label}`);
+      }
+      // the plain-JS view of the same month: persons per unit, women, ages at the month end, 学历 groups
+      const people = active(s2);
+      for (const u of s2.units) {
+        const mine = people.filter((p) => p.unit === u.code);
+        const got = cells.filter((x) => x.unit_id === unitIdOf(s2, u.code));
+        assert.equal(got.reduce((a, x) => a + Number(x.n), 0), mine.length, u.code);
+        assert.equal(got.reduce((a, x) => a + Number(x.age_sum), 0), mine.reduce((a, p) => a + ageAt(effectiveBirth(p), '2026-10-31'), 0), `${u.code} ages`);
+        assert.equal(got.reduce((a, x) => a + Number(x.edu_2), 0), mine.filter((p) => eduGroup(p.education) === '本科').length, `${u.code} 本科`);
+      }
+      const ages = await knex('snapshot_structure_ages').where({ snapshot_id: snap.id });
+      assert.equal(ages.reduce((a, x) => a + Number(x.n), 0), people.length);
+      const retirement = await knex('snapshot_retirement_counts').where({ snapshot_id: snap.id });
+      assert.equal(retirement.reduce((a, x) => a + Number(x.n), 0), people.length);
+      const [total] = await knex('snapshot_structure_medians').where({ snapshot_id: snap.id, g_unit: 1, g_type: 1, g_level: 1, g_leader: 1 });
+      assert.equal(Number(total.median_age), median(people.map((p) => ageAt(effectiveBirth(p), '2026-10-31'))));
+      const flows = await knex('snapshot_flow_counts').where({ snapshot_id: snap.id, year: 2026 });
+      const events2026 = s2.events.filter((e) => e.occurredOn.startsWith('2026') && e.occurredOn <= '2026-10-31');
+      assert.equal(flows.reduce((a, x) => a + Number(x.n), 0), events2026.length);
     });
   });
 
@@ -316,6 +383,31 @@ describe('statistics: reports over month-end snapshots', function () {
       const report = (await stats.report('compliance', { date: '2026-10-31' }, ADMIN)) as ComplianceReport;
       assert.equal(report.payroll.imported, false);
       assert.equal(report.payroll.month, '2026-10');
+    });
+
+    it('changes the payroll figures of the month when a roster imported later is reconciled, and pages the lists', async () => {
+      // a roster for 2026-10 arrives after the snapshot: everyone 在编 but the first five, one unknown ID number
+      const people = active(s2);
+      await knex('payroll_roster').insert([
+        ...people.slice(5).map((p) => ({ month: '2026-10', id_number: p.idNumber, unit_id: unitIdOf(s2, p.unit), source: 'test' })),
+        { month: '2026-10', id_number: '110101199001019993', unit_id: unitIdOf(s2, 'S1'), source: 'test' },
+      ]);
+      const before = (await stats.report('compliance', { date: '2026-10-31' }, ADMIN)) as ComplianceReport;
+      assert.equal(before.payroll.imported, false, 'stored until reconciled');
+      const results = await reconcilePayroll(knex, '2026-10');
+      assert.deepEqual(results.map((r) => [r.month, r.imported, r.mismatches]), [['2026-10', true, 6]]);
+      const report = (await stats.report('compliance', { date: '2026-10-31' }, ADMIN)) as ComplianceReport;
+      assert.deepEqual(
+        [report.payroll.imported, report.payroll.enrolled, report.payroll.rosterEntries, report.payroll.notOnRoster, report.payroll.unitMismatch, report.payroll.onRosterNotEnrolled, report.payroll.noRecord],
+        [true, people.length, people.length - 5 + 1, 5, 0, 1, 1],
+      );
+      const first = await stats.payrollMismatches({ date: '2026-10-31', kind: 'not_on_roster', offset: 0, limit: 3 }, ADMIN);
+      const rest = await stats.payrollMismatches({ date: '2026-10-31', kind: 'not_on_roster', offset: 3, limit: 3 }, ADMIN);
+      assert.deepEqual([first.total, first.items.length, rest.items.length], [5, 3, 2]);
+      assert.deepEqual([...first.items, ...rest.items].map((m) => m.idNumber).sort(), people.slice(0, 5).map((p) => p.idNumber).sort());
+      const all = await stats.payrollMismatches({ date: '2026-10-31' }, ADMIN);
+      assert.deepEqual(all.items.filter((m) => m.kind === 'no_record').map((m) => m.idNumber), ['110101199001019993']);
+      await assert.rejects(stats.payrollMismatches({ date: '2026-10-31', kind: 'bogus' }, ADMIN), (e: { status?: number }) => e.status === 400);
     });
   });
 

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import supertest from 'supertest';
 import { statsRoutes } from '../../server/routes/stats';
 import { createParameterStore } from '../../server/services/parameters';
-import { createStatsService, REPORTS } from '../../server/services/stats/index';
+import { createStatsService, reconcilePayroll, REPORTS } from '../../server/services/stats/index';
 import { createTestApp, createTestUser, tokenFor, type TestApp } from '../support/app';
 import { fakeClock } from '../support/clock';
 import { resetDatabase } from '../support/db';
@@ -114,5 +114,24 @@ describe('statistics routes: JSON, XLSX, CSV and access', function () {
     assert.equal((await get('/api/stats/establishment?date=2026-13-01')).status, 400);
     assert.equal((await get('/api/stats/establishment?unitId=nope')).status, 400);
     assert.equal((await get('/api/stats/flows?years=0')).status, 400);
+  });
+
+  it('pages the payroll mismatch lists of a month, and refuses an unknown kind', async () => {
+    // the district's 2026-09 roster: all 在编 but the first two, plus one unknown ID number
+    const people = district.persons.filter((p) => p.status === 'active');
+    const unitId = async (code: string) => (await t.db.knex('units').where({ code }).first('id')).id as string;
+    await t.db.knex('payroll_roster').insert([
+      ...(await Promise.all(people.slice(2).map(async (p) => ({ month: '2026-09', id_number: p.idNumber, unit_id: await unitId(p.unit), source: 'test' })))),
+      { month: '2026-09', id_number: '110101199001019994', unit_id: null, source: 'test' },
+    ]);
+    await reconcilePayroll(t.db.knex, '2026-09');
+    const res = await get('/api/stats/compliance/payroll-mismatches?date=2026-09-30&kind=not_on_roster&limit=1');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual([res.body.data.total, res.body.data.items.length, res.body.data.snapshot.month], [2, 1, '2026-09']);
+    const next = await get('/api/stats/compliance/payroll-mismatches?date=2026-09-30&kind=not_on_roster&limit=1&offset=1');
+    assert.deepEqual([next.body.data.items[0].idNumber, res.body.data.items[0].idNumber].sort(), people.slice(0, 2).map((p) => p.idNumber).sort());
+    assert.equal((await get('/api/stats/compliance?date=2026-09-30')).body.data.payroll.noRecord, 1);
+    assert.equal((await get('/api/stats/compliance/payroll-mismatches?kind=nope&date=2026-09-30')).status, 400);
+    assert.equal((await get('/api/stats/compliance/payroll-mismatches?date=2026-09-30', 'st-unit')).status, 403);
   });
 });

@@ -14,6 +14,8 @@ import { systemClock, type Clock } from '../../core/clock';
 import { AppError, validationFailed } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { appErrorFromPostgres, isPostgresError } from '../../core/pg-errors';
+import { reconcilePayroll } from '../stats/payroll';
+import { discardProvisional } from '../stats/snapshots';
 import { appendAuditEvents } from '../../repositories/audit-events';
 import { createParameterStore } from '../parameters';
 import { IMPORT_KINDS, SHEETS, type ImportKind } from './layout';
@@ -152,6 +154,7 @@ export function createImportService({ db, log, clock = systemClock }: ImportServ
 
       let refused: ImportOutcome | undefined;
       let counts: ImportOutcome['counts'] = {};
+      let payrollMonths: string[] = [];
       try {
         const applied = await db.transaction(async (trx) => {
           await lockImports(trx);
@@ -164,6 +167,7 @@ export function createImportService({ db, log, clock = systemClock }: ImportServ
           }
           runLog.info({ checkMs: Date.now() - started }, 'import: checked, writing');
           outcome.written = await applyPlan(trx, plan, runLog);
+          payrollMonths = [...new Set(plan.payroll.map((p) => p.month))];
           outcome.importId = (await record(trx, outcome, actor)).id;
           await appendAuditEvents(trx, [
             {
@@ -174,6 +178,13 @@ export function createImportService({ db, log, clock = systemClock }: ImportServ
           ]);
           return outcome;
         });
+        // the compliance figures of a month compare its snapshot with its roster: compare again now the roster
+        // changed (after the commit; a failure here leaves the import in place, and the next take reconciles)
+        for (const month of payrollMonths) {
+          await reconcilePayroll(db, month).catch((error: unknown) => runLog.warn({ err: error, month }, 'import: payroll reconciliation failed'));
+        }
+        // the current month's provisional figures no longer hold: the next report takes them afresh
+        await discardProvisional(db).catch((error: unknown) => runLog.warn({ err: error }, 'import: provisional snapshot not discarded'));
         applied.durationMs = Date.now() - started;
         runLog.info({ importId: applied.importId, written: applied.written, ms: applied.durationMs }, 'import: applied');
         return applied;

@@ -19,12 +19,15 @@
 //   the ID number or one without any 入编 record (persons.entered_on and an 'enter' event both missing) — paid
 //   without an 入编 record — and left = the person had 入编 but is no longer 在编; unitMismatch = 在编 and on the
 //   roster under another unit. Per unit: the unit 在编 (persons side) or the roster's unit (roster side).
+//   Reconciled once per (snapshot, roster month) and stored — at the take and after each roster import of the
+//   month (payroll.ts reconcilePayroll); `reconciledAt` says when; the lists are paged (payrollMismatches).
 import type { WorkingDayCalendar } from '../../../domain/working-days';
 import { isWorkingDay } from '../../../domain/working-days';
 import { CALENDAR_PARAMETER } from '../../../workers/time-limits.plan';
 import type { ParameterStore } from '../parameters';
 import { header, unitFilter, type ExportTable, type ReportContext, type ReportResult } from './report';
 import { addMonths } from './snapshots';
+import { ensureReconciled, type MismatchKind } from './payroll';
 import { num, ratio, rows, sql } from './sql';
 
 export const WORKING_DAY_LIMIT = 10;
@@ -60,7 +63,7 @@ export interface ComplianceReport extends ReportResult {
     byProcess: Array<ReductionFigures & { process: string; code: string }>;
     byUnit: Array<ReductionFigures & { unitId: string | null; unitCode: string; unitName: string }>;
   };
-  payroll: { month: string; imported: boolean } & PayrollFigures & { byUnit: Array<PayrollFigures & { unitId: string | null; unitCode: string; unitName: string }> };
+  payroll: { month: string; imported: boolean; reconciledAt: string } & PayrollFigures & { byUnit: Array<PayrollFigures & { unitId: string | null; unitCode: string; unitName: string }> };
 }
 
 export const DEFINITIONS = {
@@ -140,12 +143,7 @@ export async function complianceReport(ctx: ReportContext, parameters: Parameter
     add(byUnit.get(u)!);
   }
 
-  // the roster reconciliation hash-joins three relations of a million rows each: give it the memory in one
-  // transaction (set local ends with it) rather than spilling the hash tables to disk
-  const payroll = await ctx.db.transaction(async (trx) => {
-    await trx.raw(`set local work_mem = '64MB'`);
-    return payrollFigures({ ...ctx, db: trx });
-  });
+  const payroll = await payrollFigures(ctx);
   return {
     snapshot: header(ctx),
     definitions: DEFINITIONS,
@@ -162,33 +160,21 @@ export async function complianceReport(ctx: ReportContext, parameters: Parameter
 }
 
 async function payrollFigures(ctx: ReportContext): Promise<ComplianceReport['payroll']> {
+  // reconciled once per (snapshot, roster month) and stored (payroll.ts): read the counts per unit
   const { source } = ctx;
   const month = source.month;
-  const [present] = await rows<{ imported: boolean }>(ctx.db, sql`select exists (select 1 from payroll_roster where month = ${month}) as imported`);
-  const result: ComplianceReport['payroll'] = { month, imported: !!present?.imported, ...emptyPayroll(), byUnit: [] };
+  const run = await ensureReconciled(ctx.db, { id: source.snapshotId, month });
+  const result: ComplianceReport['payroll'] = { month, imported: run.imported, reconciledAt: run.reconciledAt, ...emptyPayroll(), byUnit: [] };
   if (!result.imported) return result;
-  const personsSide = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`select a.unit_id, count(*) as enrolled, count(*) filter (where r.id_number is null) as not_on_roster,
-               count(*) filter (where r.id_number is not null and r.unit_id is distinct from a.unit_id) as unit_mismatch
-          from (${source.persons}) a
-          join persons pp on pp.id = a.person_id
-          left join payroll_roster r on r.month = ${month} and r.id_number = pp.id_number
-         where true ${unitFilter(ctx, 'a.unit_id')}
-         group by 1`,
-  );
-  const rosterSide = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`select r.unit_id, count(*) as entries,
-               count(*) filter (where a.person_id is null and (pp.id is null or (pp.entered_on is null and not exists (select 1 from person_events e where e.person_id = pp.id and e.event_type = 'enter')))) as no_record,
-               count(*) filter (where a.person_id is null) as not_enrolled
-          from payroll_roster r
-          left join persons pp on pp.id_number = r.id_number
-          left join (${source.persons}) a on a.person_id = pp.id
-         where r.month = ${month} ${ctx.unitId ? unitFilter(ctx, 'r.unit_id') : sql``}
-         group by 1`,
-  );
-  const units = new Map((await rows<{ unit_id: string; code: string; name: string }>(ctx.db, sql`select unit_id, code, name from (${source.units}) u`)).map((u) => [u.unit_id, u]));
+  const [stored, unitRows] = await Promise.all([
+    rows<Record<string, unknown>>(
+      ctx.db,
+      sql`select unit_id, enrolled, roster_entries, not_on_roster, on_roster_not_enrolled, no_record, unit_mismatch
+            from snapshot_payroll_units where snapshot_id = ${source.snapshotId}::uuid ${unitFilter(ctx, 'unit_id')}`,
+    ),
+    rows<{ unit_id: string; code: string; name: string }>(ctx.db, sql`select unit_id, code, name from (${source.units}) u`),
+  ]);
+  const units = new Map(unitRows.map((u) => [u.unit_id, u]));
   const perUnit = new Map<string, ComplianceReport['payroll']['byUnit'][number]>();
   const cell = (unitId: unknown) => {
     const key = unitId === null || unitId === undefined ? '' : String(unitId);
@@ -199,24 +185,83 @@ async function payrollFigures(ctx: ReportContext): Promise<ComplianceReport['pay
     }
     return c;
   };
-  for (const r of personsSide) {
+  for (const r of stored) {
     const c = cell(r.unit_id);
     c.enrolled += num(r.enrolled);
     c.notOnRoster += num(r.not_on_roster);
     c.unitMismatch += num(r.unit_mismatch);
-  }
-  for (const r of rosterSide) {
-    const c = cell(r.unit_id);
-    c.rosterEntries += num(r.entries);
-    c.onRosterNotEnrolled += num(r.not_enrolled);
+    c.rosterEntries += num(r.roster_entries);
+    c.onRosterNotEnrolled += num(r.on_roster_not_enrolled);
     c.noRecord += num(r.no_record);
-    c.left += num(r.not_enrolled) - num(r.no_record);
+    c.left += num(r.on_roster_not_enrolled) - num(r.no_record);
   }
   for (const c of perUnit.values()) {
     for (const k of Object.keys(emptyPayroll()) as Array<keyof PayrollFigures>) result[k] += c[k];
   }
   result.byUnit = [...perUnit.values()].filter((c) => c.notOnRoster + c.onRosterNotEnrolled + c.unitMismatch > 0).sort((a, b) => a.unitCode.localeCompare(b.unitCode));
   return result;
+}
+
+export interface PayrollMismatch {
+  kind: MismatchKind;
+  idNumber: string;
+  personId: string | null;
+  personName: string | null;
+  unitId: string | null;
+  unitCode: string;
+  unitName: string;
+  rosterUnitId: string | null;
+  rosterUnitCode: string;
+}
+
+export interface PayrollMismatchPage {
+  snapshot: ReturnType<typeof header>;
+  month: string;
+  kind: MismatchKind | null;
+  offset: number;
+  limit: number;
+  total: number;
+  items: PayrollMismatch[];
+}
+
+/** One page of the stored mismatch lists of the source's month (kind: one list, else all four), in a stable order. */
+export async function payrollMismatches(ctx: ReportContext, page: { kind?: MismatchKind; offset?: number; limit?: number }): Promise<PayrollMismatchPage> {
+  const { source } = ctx;
+  await ensureReconciled(ctx.db, { id: source.snapshotId, month: source.month });
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? 100;
+  const where = sql`m.snapshot_id = ${source.snapshotId}::uuid ${page.kind ? sql`and m.kind = ${page.kind}` : sql``} ${unitFilter(ctx, 'm.unit_id')}`;
+  const [[count], items] = await Promise.all([
+    rows<{ n: string }>(ctx.db, sql`select count(*) as n from snapshot_payroll_mismatches m where ${where}`),
+    rows<Record<string, unknown>>(
+      ctx.db,
+      sql`select m.kind, m.id_number, m.person_id, pp.name as person_name, m.unit_id, u.code, u.name, m.roster_unit_id, ru.code as roster_code
+            from (select * from snapshot_payroll_mismatches m where ${where} order by m.kind, m.id limit ${limit} offset ${offset}) m
+            left join persons pp on pp.id = m.person_id
+            left join (${source.units}) u on u.unit_id = m.unit_id
+            left join (${source.units}) ru on ru.unit_id = m.roster_unit_id
+           order by m.kind, m.id`,
+    ),
+  ]);
+  return {
+    snapshot: header(ctx),
+    month: source.month,
+    kind: page.kind ?? null,
+    offset,
+    limit,
+    total: num(count?.n),
+    items: items.map((r) => ({
+      kind: r.kind as MismatchKind,
+      idNumber: String(r.id_number),
+      personId: (r.person_id as string | null) ?? null,
+      personName: (r.person_name as string | null) ?? null,
+      unitId: (r.unit_id as string | null) ?? null,
+      unitCode: r.code === null || r.code === undefined ? '' : String(r.code),
+      unitName: r.name === null || r.name === undefined ? '（未匹配单位）' : String(r.name),
+      rosterUnitId: (r.roster_unit_id as string | null) ?? null,
+      rosterUnitCode: r.roster_code === null || r.roster_code === undefined ? '' : String(r.roster_code),
+    })),
+  };
 }
 
 const REDUCTION_COLUMNS: ExportTable['columns'] = [

@@ -15,14 +15,13 @@
 // - 财政供养人数 = R in units of each 经费形式 (全额拨款 / 差额拨款 / 自收自支);
 // - rChange = R(y) − R(y−1); CAGR = (R_last / R_first)^(1 / (last − first)) − 1 over the first and last years
 //   with a snapshot (null with fewer than two).
-import { CODE_TABLES, educationGroup } from '../../../domain/codes';
-import { ageSql, header, unitFilter, FUNDING_NAMES, type ExportTable, type ReportContext, type ReportResult } from './report';
+import { header, unitFilter, FUNDING_NAMES, type ExportTable, type ReportContext, type ReportResult } from './report';
 import { yearEndSource, type Source } from './snapshots';
-import { num, ratio, rows, sql } from './sql';
+import { num, ratio, raw, rows, sql, type Sql } from './sql';
+import { EDUCATION_GROUPS } from './structure';
 
 export const ADD_PROCESSES: Record<string, string> = { 'staff-add-recruitment': 'Z1', 'staff-add-transfer-in': 'Z2', 'staff-add-placement': 'Z3' };
 export const REDUCE_PROCESSES: Record<string, string> = { 'staff-reduce-retirement': 'J1', 'staff-reduce-transfer-out': 'J2', 'staff-reduce-exit': 'J3' };
-const BACHELOR_PLUS = CODE_TABLES.education.entries.filter((e) => ['博士研究生', '硕士研究生', '本科'].includes(educationGroup(e.code))).map((e) => e.code);
 
 export interface FlowYear {
   year: number;
@@ -60,12 +59,27 @@ interface Stock {
   bachelorPlusRate: number | null;
 }
 
+/** How many years of flows a snapshot stores (the route allows up to 30). */
+export const FLOW_YEARS = 30;
+
+/** The 增员/减员/调动 events per year × type × process from `first` (a year) to `referenceDate`, recorded by `recordedBy`. */
+export function flowEventsQuery(first: number, referenceDate: string, recordedBy: string, filter: Sql = raw('')): Sql {
+  return sql`select extract(year from e.occurred_on)::int as year, e.event_type, pi.process_id, count(*) as n
+               from person_events e
+               left join process_instances pi on pi.id = e.process_instance_id
+              where e.event_type in ('enter', 'leave', 'retire', 'transfer')
+                and e.occurred_on >= make_date(${first}::int, 1, 1) and e.occurred_on <= ${referenceDate}::date
+                and e.recorded_at <= ${recordedBy}::timestamptz ${filter}
+              group by 1, 2, 3`;
+}
+
 async function stockOf(ctx: ReportContext, source: Source): Promise<Stock> {
+  // from the snapshot's stored structure cells (structure.ts): persons, the sum of ages at the snapshot's
+  // reference date, and the 学历 groups 博士研究生 + 硕士研究生 + 本科 (edu_0..edu_2, the BACHELOR_PLUS codes)
   const [persons] = await rows<{ n: string; age_sum: string | null; bachelor_plus: string }>(
     ctx.db,
-    sql`select count(*) as n, sum(${ageSql(source.referenceDate, 'p.birth_ymd')}) as age_sum,
-               count(*) filter (where p.education = any(string_to_array(${BACHELOR_PLUS.join(',')}, ','))) as bachelor_plus
-          from (${source.persons}) p where true ${unitFilter({ ...ctx, source }, 'p.unit_id')}`,
+    sql`select coalesce(sum(c.n), 0) as n, sum(c.age_sum) as age_sum, coalesce(sum(c.${raw(`edu_${EDUCATION_GROUPS.indexOf('博士研究生')}`)} + c.${raw(`edu_${EDUCATION_GROUPS.indexOf('硕士研究生')}`)} + c.${raw(`edu_${EDUCATION_GROUPS.indexOf('本科')}`)}), 0) as bachelor_plus
+          from snapshot_structure_cells c where c.snapshot_id = ${source.snapshotId}::uuid ${unitFilter({ ...ctx, source }, 'c.unit_id')}`,
   );
   const quotas = await rows<{ funding_form: string; approved: string; actual: string }>(
     ctx.db,
@@ -87,15 +101,13 @@ export async function flowsReport(ctx: ReportContext, years = 5): Promise<FlowsR
   const { source } = ctx;
   const y0 = Number(source.referenceDate.slice(0, 4));
   const first = y0 - years + 1;
+  // district-wide, the counts the take stored (FLOW_YEARS years up to the reference date); for one unit, or
+  // more years than stored, the events themselves
   const events = await rows<{ year: number; event_type: string; process_id: string | null; n: string }>(
     ctx.db,
-    sql`select extract(year from e.occurred_on)::int as year, e.event_type, pi.process_id, count(*) as n
-          from person_events e
-          left join process_instances pi on pi.id = e.process_instance_id
-         where e.event_type in ('enter', 'leave', 'retire', 'transfer')
-           and e.occurred_on >= make_date(${first}::int, 1, 1) and e.occurred_on <= ${source.referenceDate}::date
-           and e.recorded_at <= ${source.eventsRecordedBy}::timestamptz ${unitFilter(ctx, 'e.unit_id')}
-         group by 1, 2, 3`,
+    !ctx.unitId && years <= FLOW_YEARS
+      ? sql`select year, event_type, process_id, n from snapshot_flow_counts where snapshot_id = ${source.snapshotId}::uuid and year >= ${first}::int`
+      : flowEventsQuery(first, source.referenceDate, source.eventsRecordedBy, unitFilter(ctx, 'e.unit_id')),
   );
   const stocks = await Promise.all(
     Array.from({ length: years }, async (_, i) => {

@@ -8,11 +8,12 @@ import type { Clock } from '../../core/clock';
 import { forbidden, isUuid, validationFailed } from '../../core/errors';
 import { caseScopeOf } from '../../core/policy';
 import type { ParameterStore } from '../parameters';
-import { complianceReport, complianceTables } from './compliance';
+import { complianceReport, complianceTables, payrollMismatches, type PayrollMismatchPage } from './compliance';
 import { establishmentReport, establishmentTables } from './establishment';
 import { writeCsv, writeXlsx } from './export';
 import { flowsReport, flowsTables } from './flows';
 import { leaderPostsReport, leaderPostsTables } from './leader-posts';
+import { MISMATCH_KINDS, type MismatchKind } from './payroll';
 import type { ExportTable, ReportContext, ReportResult } from './report';
 import { retirementForecastReport, retirementForecastTables } from './retirement-forecast';
 import { actorLabel, listSnapshots, requireMonth, resolveSource, takeSnapshot, type SnapshotInfo, type TakeOptions } from './snapshots';
@@ -50,6 +51,8 @@ export interface StatsService {
   report(name: ReportName, query: StatsQuery, user: AuthUser): Promise<ReportResult>;
   /** `table`: for CSV, which table (default the report's first) */
   exportFile(name: ReportName, format: 'xlsx' | 'csv', query: StatsQuery & { table?: string }, user: AuthUser): Promise<ExportFile>;
+  /** a page of the payroll reconciliation's mismatch lists of the report's month (compliance) */
+  payrollMismatches(query: StatsQuery & { kind?: string; offset?: number; limit?: number }, user: AuthUser): Promise<PayrollMismatchPage>;
   takeSnapshot(input: { month: unknown; replace?: unknown; reason?: unknown }, user: AuthUser): Promise<SnapshotInfo>;
   listSnapshots(user: AuthUser): Promise<SnapshotInfo[]>;
 }
@@ -78,14 +81,21 @@ export function createStatsService(deps: StatsDeps): StatsService {
   const allowed = (user: AuthUser) => {
     if (caseScopeOf(user).kind !== 'all') throw forbidden('全区统计仅限可查看全部单位的用户');
   };
-  const run = async (name: ReportName, query: StatsQuery, user: AuthUser): Promise<ReportResult> => {
+  const context = async (query: StatsQuery, user: AuthUser) => {
     allowed(user);
     if (query.unitId !== undefined && !isUuid(query.unitId)) throw validationFailed([{ field: '?unitId', message: '应为单位 id (uuid)' }]);
     const source = await resolveSource(deps, query.date);
-    return RUNNERS[name].run({ db: deps.db, source, unitId: query.unitId }, query, deps.parameters);
+    return { db: deps.db, source, unitId: query.unitId };
   };
+  const run = async (name: ReportName, query: StatsQuery, user: AuthUser): Promise<ReportResult> => RUNNERS[name].run(await context(query, user), query, deps.parameters);
   return {
     report: run,
+    async payrollMismatches(query, user) {
+      if (query.kind !== undefined && !(MISMATCH_KINDS as readonly string[]).includes(query.kind)) {
+        throw validationFailed([{ field: '?kind', message: `应为以下值之一：${MISMATCH_KINDS.join('、')}` }]);
+      }
+      return payrollMismatches(await context(query, user), { kind: query.kind as MismatchKind | undefined, offset: query.offset, limit: query.limit });
+    },
     async exportFile(name, format, query, user) {
       const result = await run(name, query, user);
       const tables = RUNNERS[name].tables(result);
@@ -116,3 +126,5 @@ export function createStatsService(deps: StatsDeps): StatsService {
 }
 
 export { startSnapshotJob } from './snapshots';
+/** Call after a payroll roster import of `month` has committed: re-reconciles that month's snapshots. */
+export { reconcilePayroll, MISMATCH_KINDS } from './payroll';

@@ -1,7 +1,8 @@
 // Retirement forecast for N years (domain-spec.md §8, §5.1): per year × unit × 编制类型 the persons 在编 who
 // reach the statutory retirement month, and the quota that frees. The statutory month of each person was
 // computed when the snapshot was taken (snapshot_persons.retire_month: chooseRetirementCategory + domain/
-// retirement.ts with the rules in force at the month end), so this is one grouped query.
+// retirement.ts with the rules in force at the month end); the take also stored the persons counted per unit ×
+// 编制类型 × year (snapshot_retirement_counts, retirementCountsQuery below), which this reads.
 //
 // Definitions (also returned in `definitions`):
 // - years Y0 … Y0+N−1, Y0 = the year of the reference date;
@@ -14,7 +15,7 @@
 // - persons whose retirement month cannot be computed (gender not 1/2) are counted in `unknown`.
 import { establishment } from '../../../domain/quota';
 import { header, unitFilter, BIANZHI_TYPE_NAMES, type ExportTable, type ReportContext, type ReportResult } from './report';
-import { num, rows, sql } from './sql';
+import { num, rows, sql, type Sql } from './sql';
 
 export interface ForecastRow {
   year: number;
@@ -48,18 +49,25 @@ export const DEFINITIONS = {
   unknown: '性别代码非 1/2 无法确定退休类别的人员数',
 };
 
+/** The persons per unit × 编制类型 × retirement year (null: no month; the reference year when at or past it) and overdue, ages at `referenceDate`. */
+export function retirementCountsQuery(persons: Sql, referenceDate: string): Sql {
+  const y0 = Number(referenceDate.slice(0, 4));
+  const refMonth = `${referenceDate.slice(0, 7)}-01`;
+  return sql`select p.unit_id, p.bianzhi_type,
+                    case when p.retire_month is null then null when p.retire_month <= ${refMonth}::date then ${y0}::int else extract(year from p.retire_month)::int end as year,
+                    coalesce(p.retire_month <= ${refMonth}::date, false) as overdue, count(*) as n
+               from (${persons}) p
+              group by 1, 2, 3, 4`;
+}
+
 export async function retirementForecastReport(ctx: ReportContext, years = 5): Promise<RetirementForecastReport> {
   const { source } = ctx;
   const y0 = Number(source.referenceDate.slice(0, 4));
-  const refMonth = `${source.referenceDate.slice(0, 7)}-01`;
+  // the counts per unit × 编制类型 × year the take stored (retirementCountsQuery), the first `years` years
   const found = await rows<{ unit_id: string; bianzhi_type: string; year: number | null; overdue: boolean; n: string }>(
     ctx.db,
-    sql`select p.unit_id, p.bianzhi_type,
-               case when p.retire_month is null then null when p.retire_month <= ${refMonth}::date then ${y0}::int else extract(year from p.retire_month)::int end as year,
-               coalesce(p.retire_month <= ${refMonth}::date, false) as overdue, count(*) as n
-          from (${source.persons}) p
-         where (p.retire_month is null or p.retire_month < make_date(${y0 + years}::int, 1, 1)) ${unitFilter(ctx, 'p.unit_id')}
-         group by 1, 2, 3, 4`,
+    sql`select unit_id, bianzhi_type, year, overdue, n from snapshot_retirement_counts
+         where snapshot_id = ${source.snapshotId}::uuid and (year is null or year < ${y0 + years}::int) ${unitFilter(ctx, 'unit_id')}`,
   );
   const quotas = await rows<{ unit_id: string; bianzhi_type: string; approved: number; actual: number; code: string; name: string }>(
     ctx.db,

@@ -1,5 +1,6 @@
 // Age, gender, education and political structure of the persons 在编 (domain-spec.md §8), by unit, 编制类型
-// and 职务层次, from one grouped query (GROUPING SETS) over the source's persons.
+// and 职务层次, from the aggregates stored per snapshot when it was taken (snapshot_structure_cells / _ages /
+// _medians, filled by snapshots.ts through cellsQuery, agesQuery and mediansQuery below over the snapshot's persons).
 //
 // Definitions (also returned in `definitions`):
 // - age = completed years at the reference date (the snapshot's month end; the requested day when live), of the
@@ -75,48 +76,91 @@ export const DEFINITIONS = {
 
 const EDUCATION_MAP = CODE_TABLES.education.entries.map((e) => ({ code: e.code, grp: educationGroup(e.code) }));
 
-export async function structureReport(ctx: ReportContext): Promise<StructureReport> {
-  const { source } = ctx;
-  const age = ageSql(source.referenceDate, 'p.birth_ymd');
+/** The count columns of a cell (snapshot_structure_cells), in order. */
+export const CELL_COLUMNS = [
+  'n',
+  'men',
+  'women',
+  'age_sum',
+  ...AGE_BANDS.map((_, i) => `band_${i}`),
+  ...EDUCATION_GROUPS.map((_, i) => `edu_${i}`),
+  ...DEGREES.map((_, i) => `deg_${i}`),
+  ...POLITICAL_GROUPS.map((_, i) => `pol_${i}`),
+];
+const CELL_KEYS = ['unit_id', 'bianzhi_type', 'leader_label', 'is_leader'];
+export const CELL_TABLE_COLUMNS = [...CELL_KEYS, ...CELL_COLUMNS].join(', ');
+export const AGE_TABLE_COLUMNS = [...CELL_KEYS, 'age', 'n'].join(', ');
+
+/** The persons (a relation with the snapshot_persons columns) with the report's dimensions and measures, ages at `referenceDate`. */
+export function structurePersons(persons: Sql, referenceDate: string, filter: Sql = raw('')): Sql {
+  const age = ageSql(referenceDate, 'p.birth_ymd');
+  return sql`select p.unit_id, p.bianzhi_type, p.gender, p.degree, p.political, ${age} as age,
+                    coalesce(e.grp, case when p.education is null or p.education = '' then '未填' else '其他' end) as edu,
+                    coalesce(p.leader_level || case p.leader_kind when 'principal' then ${KIND_NAMES.principal} else ${KIND_NAMES.deputy} end, ${NON_LEADER}) as leader_label,
+                    p.leader_level is not null as is_leader
+               from (${persons}) p
+               left join (select * from jsonb_to_recordset(${JSON.stringify(EDUCATION_MAP)}::jsonb) as e(code text, grp text)) e on e.code = p.education
+              where true ${filter}`;
+}
+
+/** The cells: every count per unit × 编制类型 × 职务层次 (columns CELL_TABLE_COLUMNS), from structurePersons(). */
+export function cellsQuery(persons: Sql): Sql {
   const counts: Sql[] = [
     raw(`count(*) as n`),
     raw(`count(*) filter (where gender = '1') as men`),
     raw(`count(*) filter (where gender = '2') as women`),
-    raw(`sum(age) as age_sum`),
+    raw(`coalesce(sum(age), 0) as age_sum`),
     ...AGE_BANDS.map((b, i) => sql`count(*) filter (where age > ${i === 0 ? -1 : AGE_BANDS[i - 1]!.max} ${b.max === Infinity ? raw('') : sql`and age <= ${b.max}`}) as ${raw(`band_${i}`)}`),
     ...EDUCATION_GROUPS.map((g, i) => sql`count(*) filter (where edu = ${g}) as ${raw(`edu_${i}`)}`),
     ...DEGREES.map((d, i) => sql`count(*) filter (where degree = ${d.code}) as ${raw(`deg_${i}`)}`),
     ...POLITICAL_GROUPS.map((g, i) => sql`count(*) filter (where political = any(string_to_array(${g.codes.join(',')}, ','))) as ${raw(`pol_${i}`)}`),
   ];
-  // the persons with the dimensions and measures, read once per query (the snapshot's partition)
-  const persons = sql`select p.unit_id, p.bianzhi_type, p.gender, p.degree, p.political, ${age} as age,
-                       coalesce(e.grp, case when p.education is null or p.education = '' then '未填' else '其他' end) as edu,
-                       coalesce(p.leader_level || case p.leader_kind when 'principal' then ${KIND_NAMES.principal} else ${KIND_NAMES.deputy} end, ${NON_LEADER}) as leader_label,
-                       p.leader_level is not null as is_leader
-                  from (${source.persons}) p
-                  left join (select * from jsonb_to_recordset(${JSON.stringify(EDUCATION_MAP)}::jsonb) as e(code text, grp text)) e on e.code = p.education
-                 where true ${unitFilter(ctx, 'p.unit_id')}`;
+  return sql`select unit_id, bianzhi_type, leader_label, is_leader, ${join(counts, ', ')} from (${persons}) x group by 1, 2, 3, 4`;
+}
+
+/** The age histogram per unit × 编制类型 × 职务层次 (columns AGE_TABLE_COLUMNS), from structurePersons(). */
+export const agesQuery = (persons: Sql): Sql => sql`select unit_id, bianzhi_type, leader_label, is_leader, age, count(*) as n from (${persons}) x group by 1, 2, 3, 4, 5`;
+
+/**
+ * The medians of the report's groups from an age histogram (unit_id, bianzhi_type, leader_label, is_leader,
+ * age, n): the ages at positions ⌊(n+1)/2⌋ and ⌊n/2⌋+1 of each group, averaged.
+ */
+export function mediansQuery(histogram: Sql): Sql {
   const dims = raw('grouping(unit_id) as g_unit, grouping(bianzhi_type) as g_type, grouping(leader_label) as g_level, grouping(is_leader) as g_leader, unit_id, bianzhi_type, leader_label, is_leader');
-  // counts: one hash aggregation by unit × type × 职务层次 (a few rows per unit), rolled up here into the
-  // grouping sets (every count and the age sum add up); only the medians need the persons again
-  const countsQuery = sql`select unit_id, bianzhi_type, leader_label, is_leader, ${join(counts, ', ')} from (${persons}) x group by 1, 2, 3, 4`;
-  // medians from the age histogram of each group: the ages at positions ⌊(n+1)/2⌋ and ⌊n/2⌋+1
-  const mediansQuery = sql`
-    with h as (select ${dims}, age, count(*) as n from (${persons}) x
+  return sql`
+    with h as (select ${dims}, age, sum(n) as n from (${histogram}) x
                 group by grouping sets ((age), (unit_id, age), (bianzhi_type, age), (leader_label, age), (is_leader, age))),
          c as (select h.*, sum(n) over w as cum, sum(n) over (partition by g_unit, g_type, g_level, g_leader, unit_id, bianzhi_type, leader_label, is_leader) as total
                  from h window w as (partition by g_unit, g_type, g_level, g_leader, unit_id, bianzhi_type, leader_label, is_leader order by age))
     select g_unit, g_type, g_level, g_leader, unit_id, bianzhi_type, leader_label, is_leader,
            (min(age) filter (where cum >= floor((total + 1) / 2)) + min(age) filter (where cum >= floor(total / 2) + 1)) / 2.0 as median_age
       from c group by 1, 2, 3, 4, 5, 6, 7, 8`;
-  const [cells, medians] = await Promise.all([rows<Record<string, unknown>>(ctx.db, countsQuery), rows<Record<string, unknown>>(ctx.db, mediansQuery)]);
-  const found = rollUp(cells);
-  const groupKey = (r: Record<string, unknown>) => [r.g_unit, r.g_type, r.g_level, r.g_leader, r.unit_id, r.bianzhi_type, r.leader_label, r.is_leader].map(String).join('|');
+}
+
+export async function structureReport(ctx: ReportContext): Promise<StructureReport> {
+  const { source } = ctx;
+  // the aggregates the take stored for this snapshot (snapshot_structure_*): cells of a few rows per unit,
+  // rolled up here (every count and the age sum add up); the medians of the district report as stored, those
+  // of a unit's subset from the stored age histogram of its units
+  const id = source.snapshotId;
+  // the roll-up into the report's groups, in SQL: every count and the age sum add up
+  const cellsSql = sql`select grouping(unit_id) as g_unit, grouping(bianzhi_type) as g_type, grouping(leader_label) as g_level, grouping(is_leader) as g_leader,
+                              unit_id, bianzhi_type, leader_label, is_leader, ${raw(CELL_COLUMNS.map((c) => `sum(${c}) as ${c}`).join(', '))}
+                         from snapshot_structure_cells where snapshot_id = ${id}::uuid ${unitFilter(ctx, 'unit_id')}
+                        group by grouping sets ((), (unit_id), (bianzhi_type), (leader_label), (is_leader))`;
+  const mediansSql = ctx.unitId
+    ? mediansQuery(sql`select ${raw(AGE_TABLE_COLUMNS)} from snapshot_structure_ages where snapshot_id = ${id}::uuid ${unitFilter(ctx, 'unit_id')}`)
+    : sql`select g_unit, g_type, g_level, g_leader, unit_id, bianzhi_type, leader_label, is_leader, median_age from snapshot_structure_medians where snapshot_id = ${id}::uuid`;
+  const [cells, medians, unitRows] = await Promise.all([
+    rows<Record<string, unknown>>(ctx.db, cellsSql),
+    rows<Record<string, unknown>>(ctx.db, mediansSql),
+    rows<{ unit_id: string; code: string; name: string }>(ctx.db, sql`select unit_id, code, name from (${source.units}) u`),
+  ]);
+  const found = cells.length ? cells : [{ g_unit: 1, g_type: 1, g_level: 1, g_leader: 1, unit_id: null, bianzhi_type: null, leader_label: null, is_leader: null }];
+  const groupKey = (r: Record<string, unknown>) => [num(r.g_unit), num(r.g_type), num(r.g_level), num(r.g_leader), r.unit_id, r.bianzhi_type, r.leader_label, r.is_leader].map(String).join('|');
   const medianOf = new Map(medians.map((m) => [groupKey(m), m.median_age]));
   for (const r of found) r.median_age = medianOf.get(groupKey(r)) ?? null;
-  const units = new Map(
-    (await rows<{ unit_id: string; code: string; name: string }>(ctx.db, sql`select unit_id, code, name from (${source.units}) u`)).map((u) => [u.unit_id, u]),
-  );
+  const units = new Map(unitRows.map((u) => [u.unit_id, u]));
   const empty = figures({});
   const result: StructureReport = { snapshot: header(ctx), definitions: DEFINITIONS, total: empty, leaders: empty, byUnit: [], byType: [], byLeaderLevel: [] };
   for (const r of found) {
@@ -134,31 +178,6 @@ export async function structureReport(ctx: ReportContext): Promise<StructureRepo
   result.byType.sort((a, b) => a.bianzhiType.localeCompare(b.bianzhiType));
   result.byLeaderLevel.sort((a, b) => a.level.localeCompare(b.level, 'zh-CN'));
   return result;
-}
-
-const DIMENSIONS = ['unit_id', 'bianzhi_type', 'leader_label', 'is_leader'] as const;
-
-/** The grouping sets (), (unit_id), (bianzhi_type), (leader_label), (is_leader) of the cells, with grouping() flags. */
-function rollUp(cells: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const groups = new Map<string, Record<string, unknown>>();
-  const flags = ['g_unit', 'g_type', 'g_level', 'g_leader'] as const;
-  for (const cell of cells) {
-    for (const keep of [null, ...DIMENSIONS]) {
-      const key = keep === null ? '' : `${keep}=${String(cell[keep])}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = {};
-        DIMENSIONS.forEach((d, i) => {
-          g![flags[i]!] = d === keep ? 0 : 1;
-          g![d] = d === keep ? cell[d] : null;
-        });
-        groups.set(key, g);
-      }
-      for (const [k, v] of Object.entries(cell)) if (!(DIMENSIONS as readonly string[]).includes(k)) g[k] = num(g[k]) + num(v);
-    }
-  }
-  if (!groups.has('')) groups.set('', { g_unit: 1, g_type: 1, g_level: 1, g_leader: 1, unit_id: null, bianzhi_type: null, leader_label: null, is_leader: null });
-  return [...groups.values()];
 }
 
 function figures(r: Record<string, unknown>): StructureFigures {
