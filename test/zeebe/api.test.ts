@@ -8,6 +8,8 @@ import { createSilentLogger } from '../../server/core/logger';
 import { DEMO_PASSWORD } from '../../server/demo/district';
 import { seedDemo } from '../../server/demo/seed';
 import { startEngine, type RunningEngine } from '../../server/engine/index';
+import type { ZeebeGrpc } from '../../server/engine/zeebe/clients';
+import { workers } from '../../workers/registry';
 import { createTestApp, testConfig, tokenFor, type TestApp } from '../support/app';
 import { getTestDatabase, resetDatabase } from '../support/db';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -32,7 +34,13 @@ describe('ENGINE=zeebe through the HTTP API (gateway and REST stand-ins)', funct
     t = await createTestApp({ db, log, routers: running.routers });
   });
   after(async () => {
-    await running?.stop();
+    if (running) {
+      // the workers' job streams (one per job type) end at the gateway first, so that stopping them
+      // cancels nothing and the SDK prints no CANCELLED (stand-ins.ts stopWorkers)
+      const grpc = (running.engine as unknown as { grpc?: ZeebeGrpc }).grpc;
+      if (grpc) await s.endJobStreams(new Set(workers.map((w) => w.jobType)).size, [grpc]);
+      await running.stop();
+    }
     await s.stop();
   });
 

@@ -3,6 +3,8 @@
 // talks to it over real gRPC. It executes nothing: it records every call, hands out the jobs a test
 // puts in (ActivateJobs long polls and StreamActivatedJobs streams), keeps the little state the
 // commands need (deployed versions, instances, jobs) and answers a scripted error when told to.
+// One stand-in is one test's cluster: start a new one per test rather than share its state. Tests
+// wait on it with until(), which re-checks its condition whenever a call came in or a job changed.
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -52,6 +54,10 @@ export class GatewayStandIn {
   private readonly pollers = new Set<Waiter>();
   private readonly streams = new Map<grpc.ServerWritableStream<any, any>, { type: string; worker: string; timeout: number }>();
   private server: grpc.Server | null = null;
+  /** until()'s conditions, re-checked after every call and every change of a job */
+  private readonly watchers = new Set<() => void>();
+  /** ActivateJobs calls held in flight (holdActivations) */
+  private held: (() => void)[] | null = null;
   private nextKey = 2251799813685248; // Zeebe keys start at partition 1's first key
   port = 0;
   /** called when an instance is created, to put in the jobs a diagram would create */
@@ -79,6 +85,8 @@ export class GatewayStandIn {
       } catch (err) {
         const e = err as { code?: grpc.status; message: string };
         callback({ code: e.code ?? grpc.status.INTERNAL, details: e.message } as grpc.ServiceError);
+      } finally {
+        this.changed();
       }
     };
     this.server.addService(service, {
@@ -119,6 +127,7 @@ export class GatewayStandIn {
             if (job.state !== 'failed') return;
             job.state = 'activatable';
             this.dispatch();
+            this.changed();
           }, Number(req.retryBackOff));
         } else {
           job.state = 'incident';
@@ -143,22 +152,13 @@ export class GatewayStandIn {
       SetVariables: unary('SetVariables', () => ({ key: this.key() })),
       ActivateJobs: (call: grpc.ServerWritableStream<any, any>) => {
         this.calls.push({ method: 'ActivateJobs', request: call.request });
-        const { type, worker, maxJobsToActivate, timeout } = call.request;
-        const respond = (jobs: StandInJob[]) => {
-          for (const job of jobs) this.activate(job, worker);
-          call.write({ jobs: jobs.map((job) => this.wire(job, worker, Number(timeout))) });
-          call.end();
-        };
-        const ready = this.take(type, Number(maxJobsToActivate));
-        const requestTimeout = Number(call.request.requestTimeout);
-        // a negative request timeout asks for no long polling (the stream worker's back-fill poll)
-        if (ready.length || requestTimeout < 0) return respond(ready);
-        // long poll: held until a job of the type comes in, or the request times out
-        const waiter: Waiter = { type, max: Number(maxJobsToActivate), deliver: (jobs) => { cleanup(); respond(jobs); } };
-        const timer = setTimeout(() => { cleanup(); call.write({ jobs: [] }); call.end(); }, requestTimeout > 0 ? Math.min(requestTimeout, 10_000) : 10_000);
-        const cleanup = () => { clearTimeout(timer); this.pollers.delete(waiter); };
-        call.on('cancelled', cleanup);
-        this.pollers.add(waiter);
+        if (this.held) {
+          // in flight until released
+          this.held.push(() => this.activateJobs(call));
+          this.changed();
+          return;
+        }
+        this.activateJobs(call);
       },
       StreamActivatedJobs: (call: grpc.ServerWritableStream<any, any>) => {
         this.calls.push({ method: 'StreamActivatedJobs', request: call.request });
@@ -167,6 +167,7 @@ export class GatewayStandIn {
         call.on('cancelled', close);
         call.on('close', close);
         this.dispatch();
+        this.changed();
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
@@ -175,8 +176,10 @@ export class GatewayStandIn {
   }
 
   async stop(): Promise<void> {
-    for (const stream of this.streams.keys()) stream.end();
-    this.streams.clear();
+    this.held = null;
+    this.endStreams();
+    // long polls held open are answered empty, as the gateway does when it shuts down
+    for (const waiter of [...this.pollers]) waiter.deliver([]);
     this.pollers.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.tryShutdown(() => resolve()) : resolve()));
     this.server?.forceShutdown();
@@ -185,6 +188,33 @@ export class GatewayStandIn {
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Ends every open StreamActivatedJobs call with status OK, as a gateway going away does. A stream
+   * that ended so is not cancelled when the worker closes it, so the SDK has no CANCELLED to print.
+   */
+  endStreams(): number {
+    const open = [...this.streams.keys()];
+    for (const stream of open) stream.end();
+    this.streams.clear();
+    return open.length;
+  }
+
+  /** The StreamActivatedJobs calls open now, by job type (what a stream worker has subscribed). */
+  openStreams(worker?: string): string[] {
+    return [...this.streams.values()].filter((s) => worker === undefined || s.worker === worker).map((s) => s.type);
+  }
+
+  /** Holds every ActivateJobs call in flight (recorded, unanswered) until the returned release is called. */
+  holdActivations(): () => void {
+    this.held = [];
+    return () => {
+      const held = this.held ?? [];
+      this.held = null;
+      for (const serve of held) serve();
+      this.changed();
+    };
   }
 
   /** The next call of `method` fails with `code`. */
@@ -212,16 +242,45 @@ export class GatewayStandIn {
     };
     this.jobs.set(job.key, job);
     this.dispatch();
+    this.changed();
     return job;
   }
 
-  /** Resolves when `predicate` holds (checked as calls come in); rejects after `ms`. */
-  async until(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /**
+   * Resolves when `predicate` holds. No polling: it is checked now and again after every call the
+   * stand-in answers and every change of a job, so a condition that holds only for a moment (one
+   * FailJob before the next) is not missed however slow the machine. `ms` is a generous ceiling for
+   * a condition that never comes; the rejection lists this stand-in's calls by method.
+   */
+  until(predicate: () => boolean, what: string, ms = 30_000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.watchers.delete(check);
+      };
+      const check = () => {
+        try {
+          if (!predicate()) return;
+          done();
+          resolve();
+        } catch (err) {
+          done();
+          reject(err);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        const counts = new Map<string, number>();
+        for (const c of this.calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}; calls: ${[...counts].map(([m, n]) => `${m}×${n}`).join(', ') || 'none'}`));
+      }, ms);
+      this.watchers.add(check);
+    });
+  }
+
+  private changed(): void {
+    for (const check of [...this.watchers]) check();
   }
 
   private deploy(req: { resources: { name: string; content: Buffer }[]; tenantId: string }) {
@@ -254,6 +313,31 @@ export class GatewayStandIn {
     this.instances.set(instance.key, instance);
     this.onInstanceCreated(instance);
     return { processDefinitionKey: definition.key, bpmnProcessId: req.bpmnProcessId, version: definition.version, processInstanceKey: instance.key, tenantId: req.tenantId };
+  }
+
+  /** ActivateJobs: the jobs ready now, else a long poll held until one comes in or the request times out. */
+  private activateJobs(call: grpc.ServerWritableStream<any, any>): void {
+    const { type, worker, maxJobsToActivate, timeout } = call.request;
+    const respond = (jobs: StandInJob[]) => {
+      for (const job of jobs) this.activate(job, worker);
+      call.write({ jobs: jobs.map((job) => this.wire(job, worker, Number(timeout))) });
+      call.end();
+    };
+    const ready = this.take(type, Number(maxJobsToActivate));
+    const requestTimeout = Number(call.request.requestTimeout);
+    // a negative request timeout asks for no long polling (the stream worker's back-fill poll)
+    if (ready.length || requestTimeout < 0) {
+      respond(ready);
+      this.changed();
+      return;
+    }
+    // long poll: held until a job of the type comes in, or the request times out
+    const waiter: Waiter = { type, max: Number(maxJobsToActivate), deliver: (jobs) => { cleanup(); respond(jobs); } };
+    const timer = setTimeout(() => { cleanup(); call.write({ jobs: [] }); call.end(); }, requestTimeout > 0 ? Math.min(requestTimeout, 10_000) : 10_000);
+    const cleanup = () => { clearTimeout(timer); this.pollers.delete(waiter); };
+    call.on('cancelled', cleanup);
+    this.pollers.add(waiter);
+    this.changed();
   }
 
   private activeJob(jobKey: string): StandInJob {

@@ -8,6 +8,19 @@
 // The command is sent with the client directly and the SDK's job object is then only released
 // (job.forward()): the SDK's own job.error() swallows a refused command, and we write our records
 // (job-records.ts) only for what the broker accepted.
+//
+// Stream mode runs its own recurring back-fill poll instead of the SDK's (streamJobs with
+// pollInterval 0): the SDK's stream close() clears only a pending timer, so a poll in flight at that
+// moment schedules the next one and the stopped worker goes on activating jobs of its types for as
+// long as the process lives. Ours stops: stop() ends the loop, waits for a poll in flight (its jobs
+// are handled, they are activated for us), then closes the streams and waits for the handlers.
+//
+// Closing a stream cancels the StreamActivatedJobs call, and the SDK prints the resulting
+// "1 CANCELLED: Cancelled on client" with console.error whatever the log level (ZBStreamWorker's
+// stream 'error' listener; grpc-js emits 'error' for every non-OK status, its own cancel included).
+// No order of ours avoids it: every close path (the stream's close(), the client's close()) cancels
+// the call, and the SDK gives no access to the stream to cancel it quietly. Only a stream the
+// gateway ended first closes silently.
 import type { Knex } from 'knex';
 import type { Logger } from '../../server/core/logger';
 import { asJson, type ZeebeGrpc } from '../../server/engine/zeebe/clients';
@@ -42,6 +55,9 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
   let idleWaiters: (() => void)[] = [];
   const closers: Array<() => unknown> = [];
   const opening: Promise<unknown>[] = [];
+  let stopped = false;
+  const backfillTimers = new Set<NodeJS.Timeout>();
+  const backfilling = new Set<Promise<unknown>>();
 
   async function handle(job: SdkJob) {
     const activated = toActivatedJob(job as never);
@@ -71,7 +87,8 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
       // the job out again after its deadline, the handlers are idempotent
       jobLog.warn({ err: (err as Error).message }, 'job outcome not accepted');
     }
-    return job.forward();
+    // jobs of our own back-fill poll come without the SDK's completion handlers
+    return typeof job.forward === 'function' ? job.forward() : undefined;
   }
 
   const taskHandler = (job: SdkJob) => {
@@ -98,19 +115,44 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
       });
       closers.push(() => w.close());
     } else {
+      const maxJobsToActivate = options.maxJobsToActivate ?? 8;
       const opened = grpc
         .streamJobs({
           type,
           worker,
           timeout,
           taskHandler: taskHandler as never,
-          pollMaxJobsToActivate: options.maxJobsToActivate ?? 8,
-          pollInterval: options.pollIntervalMs ?? 30_000,
+          pollMaxJobsToActivate: maxJobsToActivate,
+          // no SDK sidecar poll (see above); its initial back-fill poll still runs before this resolves
+          pollInterval: 0,
         } as unknown as Parameters<ZeebeGrpc['streamJobs']>[0]) // tenantIds: the client's own tenant when left out
-        .then((stream) => closers.push(() => stream.close()))
+        .then((stream) => {
+          closers.push(() => stream.close());
+          scheduleBackfill(type, maxJobsToActivate, options.pollIntervalMs ?? 30_000);
+        })
         .catch((err: unknown) => log.error({ err, jobType: type }, 'job stream could not be opened'));
       opening.push(opened);
     }
+  }
+
+  /** Stream mode's safety net: every `interval` ms, the jobs of `type` the stream did not push (e.g. timed out and activatable again). */
+  function scheduleBackfill(type: string, maxJobsToActivate: number, interval: number): void {
+    if (stopped || interval <= 0) return;
+    const timer = setTimeout(() => {
+      backfillTimers.delete(timer);
+      const poll = grpc
+        .activateJobs({ type, worker, timeout, maxJobsToActivate, requestTimeout: -1 })
+        .then((jobs) => {
+          for (const job of jobs) void taskHandler(job as unknown as SdkJob);
+        })
+        .catch((err: unknown) => log.warn({ err: (err as Error).message, jobType: type }, 'back-fill poll failed'))
+        .finally(() => {
+          backfilling.delete(poll);
+          scheduleBackfill(type, maxJobsToActivate, interval);
+        });
+      backfilling.add(poll);
+    }, interval);
+    backfillTimers.add(timer);
   }
 
   function notifyIdle(): void {
@@ -121,7 +163,12 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
 
   return {
     async stop() {
+      stopped = true;
       await Promise.allSettled(opening);
+      for (const timer of backfillTimers) clearTimeout(timer);
+      backfillTimers.clear();
+      // a poll in flight hands its jobs to taskHandler before it settles
+      await Promise.allSettled([...backfilling]);
       await Promise.allSettled(closers.map((close) => close()));
       await Promise.allSettled([...running]);
     },
