@@ -1,10 +1,12 @@
 // The streaming XLSX reader on files as other tools write them: sheet names when xl/workbook.xml comes
-// last in the zip, and Chinese text that crosses the reader's chunk boundaries in a large sheet.
+// last in the zip, the shared strings when they come after the worksheets, and Chinese text that crosses
+// the reader's chunk boundaries in a large sheet.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { parseXlsx } from '../../server/services/imports/parse';
-import { PERSON_HEADERS, UNIT_HEADERS, workbook } from './workbook';
+import { PERSON_HEADERS, QUOTA_HEADERS, UNIT_HEADERS, workbook } from './workbook';
 
 describe('import file parsing', () => {
   it('names the sheets of a workbook whose workbook part comes last in the zip', async () => {
@@ -17,6 +19,31 @@ describe('import file parsing', () => {
     assert.equal(parsed.sheets.units?.name, '单位');
     assert.equal(parsed.sheets.persons?.name, '自定义名称', 'a sheet with another name is known by its headers');
     assert.equal(parsed.sheets.units?.rows[0]?.row, 2);
+  });
+
+  it('reads the shared strings and the workbook part that come after the worksheets, every time', async () => {
+    // given exceljs's layout (worksheets, then xl/sharedStrings.xml … xl/workbook.xml last), the parts
+    // after the worksheets stored rather than deflated, as some tools write small parts: exceljs's
+    // one-pass unzip then finished its input while the worksheets were still being taken in and ended the
+    // entries there, so nearly every read lost the shared strings (every sheet: HEADER_ROW_MISSING)
+    const written = await JSZip.loadAsync(await workbook({ 单位: [UNIT_HEADERS, ['U1', '甲', '机关', null, '全额拨款']], 编制: [QUOTA_HEADERS, ['U1', '行政编制', 3, 0, '示编〔2026〕1号']], 人员: [PERSON_HEADERS] }));
+    const names = Object.keys(written.files).filter((name) => !written.files[name]!.dir);
+    assert.ok(names.indexOf('xl/sharedStrings.xml') > names.indexOf('xl/worksheets/sheet3.xml') && names.at(-1) === 'xl/workbook.xml', names.join(' '));
+    const layouts: Record<string, (name: string) => boolean> = { 'the parts after the worksheets': (name) => !name.startsWith('xl/worksheets/'), 'every part': () => true };
+    for (const [what, stored] of Object.entries(layouts)) {
+      const zip = new JSZip();
+      for (const name of names) zip.file(name, await written.file(name)!.async('nodebuffer'), { compression: stored(name) ? 'STORE' : 'DEFLATE' });
+      const file = await zip.generateAsync({ type: 'nodebuffer' });
+      // when read again and again (the unzip's timing varied from read to read)
+      for (let i = 0; i < 25; i++) {
+        const parsed = await parseXlsx(file);
+        // then
+        assert.deepEqual(parsed.problems, [], `${what} stored, read ${i + 1}`);
+        assert.deepEqual([parsed.sheets.units?.name, parsed.sheets.quotas?.name, parsed.sheets.persons?.name], ['单位', '编制', '人员']);
+        assert.deepEqual(parsed.sheets.units?.rows[0]?.cells.slice(0, 3), ['U1', '甲', '机关']);
+        assert.deepEqual(parsed.sheets.quotas?.rows[0]?.cells, ['U1', '行政编制', 3, 0, '示编〔2026〕1号']);
+      }
+    }
   });
 
   it('keeps every Chinese character of a large streamed sheet intact', async () => {

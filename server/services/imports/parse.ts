@@ -1,14 +1,15 @@
-// Reads an uploaded XLSX (exceljs streaming WorkbookReader: no workbook model in memory) or CSV
+// Reads an uploaded XLSX (its parts read from the zip's directory and parsed as streams by exceljs's
+// streaming reader: no workbook model in memory) or CSV
 // (csv-parse, streaming; UTF-8 with or without BOM, else GB18030 as Excel on a Chinese Windows saves it)
 // into rows of cells keyed by header. Nothing is validated here beyond the layout: which sheet is which
 // kind, where the header row is, which required headers are missing.
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { columnLetter, NOTES_SHEET, SHEET_OF, sheetByHeaders, sheetByName, type ImportKind, type SheetDef } from './layout';
 import type { Problem } from './problems';
-import { xlsxSheetNames } from './xlsx-names';
 
 /** A cell as read: text (trimmed by the validation, not here), a number, a date cell, or blank. */
 export type Cell = string | number | Date | undefined;
@@ -130,67 +131,108 @@ async function* wholeCharacters(source: AsyncIterable<Buffer | string>): AsyncGe
 }
 
 /**
- * exceljs 4.4 decodes each chunk of an XML part on its own (utils/parse-sax.js), which turns a Chinese
- * character cut by a chunk boundary into U+FFFD — in large sheets, every few thousand rows. Its part
- * parsers are given the part as already decoded text instead.
+ * One part of the zip, inflated as it is read and handed on as whole characters: exceljs 4.4 decodes each
+ * chunk of an XML part on its own (utils/parse-sax.js), which turns a Chinese character cut by a chunk
+ * boundary into U+FFFD — in large sheets, every few thousand rows.
  */
-function decodeWholeCharacters(reader: object): void {
-  const methods = reader as unknown as Record<string, (source: unknown, ...rest: unknown[]) => unknown>;
-  for (const name of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles', '_parseWorksheet']) {
-    const original = methods[name];
-    if (typeof original !== 'function') throw new Error(`exceljs WorkbookReader.${name} is missing: the workaround in parse.ts needs review`);
-    methods[name] = (source, ...rest) => original.call(reader, Readable.from(wholeCharacters(source as AsyncIterable<Buffer | string>)), ...rest);
-  }
+function partText(part: JSZip.JSZipObject): Readable {
+  // jszip's stream is a readable-stream 2 (no async iterator): piped into a Node stream, errors passed on
+  const inflated = new PassThrough();
+  const source = part.nodeStream('nodebuffer') as NodeJS.ReadableStream;
+  source.on('error', (error: Error) => inflated.destroy(error));
+  source.pipe(inflated);
+  return Readable.from(wholeCharacters(inflated));
 }
 
-interface ReaderInternals {
+/** The part parsers of exceljs's streaming WorkbookReader, driven here part by part (see parseXlsx). */
+interface ReaderParts {
+  _parseRels(source: Readable): Promise<void>;
+  _parseWorkbook(source: Readable): Promise<void>;
+  _parseSharedStrings(source: Readable): AsyncIterable<unknown>;
+  _parseStyles(source: Readable): Promise<void>;
+  _parseWorksheet(source: Readable, sheetNo: string): Iterator<{ eventType: string; value: WorksheetRows }>;
+  workbookRels?: Array<{ Id: string; Type?: string; Target: string }>;
   model?: { sheets?: Array<{ name: string; rId: string }> };
+}
+type WorksheetRows = AsyncIterable<{ number: number; values: unknown[] }>;
+
+/** A workbook relation's target as a path in the zip (relative to xl/, or absolute). */
+function partPath(target: string): string {
+  if (target.startsWith('/')) return target.slice(1);
+  const parts: string[] = ['xl'];
+  for (const p of target.split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.' && p !== '') parts.push(p);
+  }
+  return parts.join('/');
 }
 
 /**
- * Streams the sheets of an XLSX file; the 说明 sheet is skipped. exceljs names a sheet only when the
- * workbook part came before it in the zip (and fails outright when the shared strings and relations did
- * but the workbook part did not; it may not read a last workbook part at all): it is given an empty model
- * to start with, and a sheet streamed without its name is named from the zip's directory (xlsx-names.ts).
+ * Streams the sheets of an XLSX file; the 说明 sheet is skipped.
+ *
+ * The zip is read through its central directory (jszip), in a fixed order — relations, workbook, shared
+ * strings, styles, then each worksheet in the workbook's order — and each part is inflated and parsed as a
+ * stream by exceljs's part parsers (saxes), so a large sheet is never held as text. exceljs's own
+ * WorkbookReader.parse() is not used: it reads the zip in one pass with unzipper's Parse, which emits
+ * 'end' as soon as its input is written while entries it has already parsed still wait in its buffer
+ * (exceljs's iterate-stream pauses it around each entry), so the entries after the current one are
+ * dropped depending on timing — with exceljs's own layout (worksheets, then xl/sharedStrings.xml, then
+ * xl/workbook.xml last) every sheet then came out without its shared strings (exceljs issue #3064).
  */
 export async function parseXlsx(content: Buffer): Promise<ParsedFile> {
   const file: ParsedFile = { sheets: {}, problems: [] };
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // date cells come back as Dates only with their number formats
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  decodeWholeCharacters(reader);
-  const internals = reader as unknown as ReaderInternals;
-  const unnamed = { sheets: [] };
-  internals.model = unnamed;
-  const collected: Array<{ collector: SheetCollector; name?: string; fileNo: string }> = [];
+  const unreadable = (why: string): ParsedFile => {
+    file.problems.push({ level: 'error', code: 'FILE_UNREADABLE', sheet: '', row: 0, column: null, message: `无法读取 XLSX 文件：${why}` });
+    return file;
+  };
+  const collected: Array<{ collector: SheetCollector; name: string }> = [];
   try {
-    for await (const worksheet of reader) {
-      const ws = worksheet as unknown as { id: number | string; name: string } & AsyncIterable<{ number: number; values: unknown[] }>;
-      const name = internals.model !== unnamed ? ws.name : undefined;
-      if (name === NOTES_SHEET) continue;
+    const zip = await JSZip.loadAsync(content);
+    // part names compare without regard to case (ECMA-376 part 2, 8.1.1.4)
+    const byName = new Map(Object.keys(zip.files).map((name) => [name.toLowerCase(), name]));
+    const part = (path: string) => zip.file(byName.get(path.toLowerCase()) ?? path);
+    const relsPart = part('xl/_rels/workbook.xml.rels');
+    const workbookPart = part('xl/workbook.xml');
+    if (!relsPart || !workbookPart) return unreadable('缺少 xl/workbook.xml，不是 Excel 工作簿');
+    // the input stream is never read: the parts are handed to the part parsers below
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache', // date cells come back as Dates only with their number formats
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    }) as unknown as ReaderParts;
+    for (const method of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles', '_parseWorksheet'] as const) {
+      if (typeof reader[method] !== 'function') throw new Error(`exceljs WorkbookReader.${method} is missing: parse.ts needs review`);
+    }
+    await reader._parseRels(partText(relsPart));
+    await reader._parseWorkbook(partText(workbookPart));
+    const sharedStrings = part('xl/sharedStrings.xml');
+    if (sharedStrings) for await (const _ of reader._parseSharedStrings(partText(sharedStrings)));
+    const styles = part('xl/styles.xml');
+    if (styles) await reader._parseStyles(partText(styles));
+    const rels = reader.workbookRels ?? [];
+    for (const [i, sheet] of (reader.model?.sheets ?? []).entries()) {
+      if (sheet.name === NOTES_SHEET) continue;
+      const rel = rels.find((r) => r.Id === sheet.rId);
+      if (!rel || (rel.Type !== undefined && !rel.Type.endsWith('/worksheet'))) continue; // a chart sheet
+      const sheetPart = part(partPath(rel.Target));
+      if (!sheetPart) continue;
+      const emitted = reader._parseWorksheet(partText(sheetPart), String(i + 1)).next();
+      if (emitted.done) continue;
       const collector = new SheetCollector();
-      for await (const row of ws) {
+      for await (const row of emitted.value.value) {
         const values = row.values;
         const cells: Cell[] = new Array(Math.max(values.length - 1, 0));
-        for (let i = 1; i < values.length; i++) cells[i - 1] = cellOf(values[i]);
+        for (let c = 1; c < values.length; c++) cells[c - 1] = cellOf(values[c]);
         collector.add(row.number, cells);
       }
-      collected.push({ collector, name, fileNo: String(ws.id) });
+      collected.push({ collector, name: sheet.name });
     }
   } catch (error) {
-    file.problems.push({ level: 'error', code: 'FILE_UNREADABLE', sheet: '', row: 0, column: null, message: `无法读取 XLSX 文件：${error instanceof Error ? error.message : String(error)}` });
-    return file;
+    return unreadable(error instanceof Error ? error.message : String(error));
   }
-  const names = collected.some((c) => c.name === undefined) ? xlsxSheetNames(content) : new Map<string, string>();
-  const nameOf = (fileNo: string): string => names.get(fileNo) ?? `Sheet${fileNo}`;
-  for (const { collector, name, fileNo } of collected) {
-    const sheetName = name ?? nameOf(fileNo);
-    if (sheetName !== NOTES_SHEET) addSheet(file, collector.finish(sheetName, file.problems));
-  }
+  for (const { collector, name } of collected) addSheet(file, collector.finish(name, file.problems));
   return file;
 }
 
