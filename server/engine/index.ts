@@ -80,7 +80,7 @@ async function startChosenEngine(deps: StartEngineDeps, handlers: Map<string, Jo
     return { engine: zeebe.engine, workers: zeebe.workers, routers: [], stop: () => zeebe.stop() };
   }
   const engine = new EmbeddedEngine({ db: db.knex, log, timerPollIntervalMs: config.timerPollIntervalMs });
-  await deployBundledProcesses(engine, log);
+  await deployBundledProcesses(engine, db.knex, log);
   await engine.start();
   const workers = withWorkers ? startInProcessWorkers({ engine, handlers, log: log.child({ component: 'workers' }), pollIntervalMs: config.jobPollIntervalMs }) : NO_WORKERS;
   const externalTasks = createExternalTaskService({ engine, log: log.child({ component: 'external-tasks' }) });

@@ -21,7 +21,7 @@ export async function startZeebe(deps: { db: Knex; config: Config; log: Logger; 
   const clients = createCamundaClients(config);
   const engine = new ZeebeEngine({ db, log, grpc: clients.grpc, rest: clients.rest, taskPollIntervalMs: config.zeebeTaskPollIntervalMs });
   try {
-    await deployBundledProcesses(engine, log);
+    await deployBundledProcesses(engine, db, log);
   } catch (err) {
     await clients.close();
     throw err;
