@@ -22,6 +22,7 @@ import { ensureReferenceData } from '../server/services/reference-data';
 import { createCoreServices } from '../server/services/index';
 import { createImportService } from '../server/services/imports/index';
 import { parseXlsx } from '../server/services/imports/parse';
+import { machineFacts } from './machine';
 
 const BENCH_DB = 'bzf_bench_import';
 const args = parseArgs(process.argv.slice(2));
@@ -82,21 +83,11 @@ async function main(): Promise<void> {
     const actual = Number((await db.knex('quotas').sum('actual as n').first())?.n);
     if (persons !== args.persons || actual !== args.persons) throw new Error(`expected ${args.persons} persons and 实有, found ${persons} / ${actual}`);
 
-    const { rows } = await db.knex.raw(`select version() as v, current_setting('synchronous_commit') as sc`);
-    const cpus = os.cpus();
+    const machine = await machineFacts(db.knex);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(
       [
-        `### Machine`,
-        '',
-        `| fact | value |`,
-        `|---|---|`,
-        `| CPU | ${cpus.length} × ${cpus[0]?.model ?? 'unknown'} |`,
-        `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
-        `| OS | ${os.type()} ${os.release()} |`,
-        `| Node.js | ${process.version} |`,
-        `| PostgreSQL | ${String(rows[0].v).split(' on ')[0]} (synchronous_commit=${rows[0].sc}), same machine |`,
-        `| date | ${new Date().toISOString().slice(0, 10)} |`,
+        machine,
         '',
         `### The file`,
         '',

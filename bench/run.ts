@@ -9,10 +9,10 @@
 // It makes (and drops) its own database `bzf_bench` on that server.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knexFactory, { type Knex } from 'knex';
 import { Latencies } from './latencies';
+import { machineFacts } from './machine';
 
 const args = parseArgs(process.argv.slice(2));
 const BENCH_DB = 'bzf_bench';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     }
     await apis[0].as('policy-editor').deploy(['bench.one-service-task.bpmn', 'bench.mixed.bpmn', 'bench.waiting.bpmn']);
     const clerks = apis.map((api, i) => api.as(people[i % people.length]));
-    const report: string[] = [await machineFacts(knex, args.processes)];
+    const report: string[] = [await machineFactsOf(knex, args.processes)];
 
     // (a) one service task: started through the HTTP API, the job done by the servers' in-process workers
     const startLatency = new Latencies();
@@ -235,22 +235,8 @@ function section(title: string, result: { seconds: number; perSecond: number }, 
   ].join('\n');
 }
 
-async function machineFacts(knex: Knex, processes: number): Promise<string> {
-  const cpus = os.cpus();
-  const { rows } = await knex.raw('select version() as v, current_setting(\'synchronous_commit\') as sc');
-  return [
-    `### Machine`,
-    '',
-    `| fact | value |`,
-    `|---|---|`,
-    `| CPU | ${cpus.length} × ${cpus[0]?.model ?? 'unknown'} |`,
-    `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
-    `| OS | ${os.type()} ${os.release()} |`,
-    `| Node.js | ${process.version} |`,
-    `| PostgreSQL | ${String(rows[0].v).split(' on ')[0]} (synchronous_commit=${rows[0].sc}), same machine |`,
-    `| server processes | ${processes} (each: HTTP API, embedded engine, in-process workers); the load generator is a third process on the same machine |`,
-    `| date | ${new Date().toISOString().slice(0, 10)} |`,
-  ].join('\n');
+function machineFactsOf(knex: Knex, processes: number): Promise<string> {
+  return machineFacts(knex, [['server processes', `${processes} (each: HTTP API, embedded engine, in-process workers); the load generator is a third process on the same machine`]]);
 }
 
 async function freshDatabase(serverUrl: string): Promise<string> {

@@ -7,7 +7,6 @@
 //
 // --keep leaves the database for profiling (EXPLAIN); --reuse runs on a kept one (its snapshots taken again).
 // It makes (and drops) its own database `bzf_bench_stats` on that server.
-import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import { isoDate } from '../domain/id-number';
 import { migrateLatest } from '../server/core/migrate';
@@ -15,6 +14,7 @@ import { ensureReferenceData } from '../server/services/reference-data';
 import { createParameterStore } from '../server/services/parameters';
 import { createStatsService, reconcilePayroll, REPORTS, type ReportName, type StatsQuery } from '../server/services/stats/index';
 import { addMonths, lastDayOf } from '../server/services/stats/snapshots';
+import { machineFacts } from './machine';
 import type { AuthUser } from '../server/core/auth-user';
 
 const BENCH_DB = 'bzf_bench_stats';
@@ -206,22 +206,6 @@ async function timedOnce<T>(work: () => Promise<T>): Promise<{ ms: number; value
   return { ms: performance.now() - t, value };
 }
 
-async function machineFacts(knex: Knex): Promise<string> {
-  const cpus = os.cpus();
-  const { rows } = await knex.raw(`select version() as v, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm`);
-  return [
-    `### Machine`,
-    '',
-    `| fact | value |`,
-    `|---|---|`,
-    `| CPU | ${cpus.length} × ${cpus[0]?.model ?? 'unknown'} |`,
-    `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
-    `| OS | ${os.type()} ${os.release()} |`,
-    `| Node.js | ${process.version} |`,
-    `| PostgreSQL | ${String(rows[0].v).split(' on ')[0]} (shared_buffers=${rows[0].sb}, work_mem=${rows[0].wm}), same machine |`,
-    `| date | ${new Date().toISOString().slice(0, 10)} |`,
-  ].join('\n');
-}
 
 async function freshDatabase(serverUrl: string): Promise<string> {
   const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });

@@ -6,12 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { systemClock } from '../server/core/clock';
 import { ConfigError, loadConfig, redactUrl } from '../server/core/config';
 import { openDatabase } from '../server/core/db';
 import { createLogger } from '../server/core/logger';
-import { createDocumentService } from '../server/services/documents';
-import { createParameterStore } from '../server/services/parameters';
+import { createWorkerDeps } from '../server/engine/worker-deps';
 import { createHandlers, workers } from './registry';
 import { startExternalTaskWorkers } from './runtime/external-task';
 
@@ -96,16 +94,7 @@ async function main(): Promise<void> {
 
   const log = createLogger(config).child({ component: 'external-task-workers' });
   const db = await openDatabase(config, log);
-  const parameters = createParameterStore(db.knex);
-  const documents = createDocumentService({
-    db: db.knex,
-    districtCode: config.districtCode,
-    districtName: config.districtName,
-    signingSecret: config.documentSigningSecret,
-    publicBaseUrl: config.publicBaseUrl,
-    log: log.child({ component: 'documents' }),
-  });
-  const all = createHandlers(workers, { db: db.knex, clock: systemClock, parameters, documents });
+  const all = createHandlers(workers, createWorkerDeps(db.knex, config, log));
   const wanted = args.topics?.split(',').map((t) => t.trim()).filter(Boolean);
   const unknown = wanted?.filter((t) => !all.has(t)) ?? [];
   if (unknown.length) fail(`未注册的作业类型 / unknown job types: ${unknown.join(', ')}`);

@@ -2,7 +2,6 @@
 // workers to it, and builds the services and HTTP routes that sit on either engine alike.
 import type { Router } from 'express';
 import type { RouterMount } from '../app';
-import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import type { Database } from '../core/db';
 import type { Logger } from '../core/logger';
@@ -20,11 +19,9 @@ import { parameterRoutes } from '../routes/parameters';
 import { processDefinitionRoutes } from '../routes/process-definitions';
 import { processInstanceRoutes } from '../routes/process-instances';
 import { taskRoutes } from '../routes/tasks';
-import { createDocumentService } from '../services/documents';
 import { createExternalTaskService } from '../services/external-tasks';
 import { createImportService } from '../services/imports/index';
 import { createHistoryService } from '../services/history';
-import { createParameterStore } from '../services/parameters';
 import { startReservationExpiry } from '../services/quota-reservations';
 import { createStatsService, startSnapshotJob } from '../services/stats/index';
 import { createRetirementAlertService, startRetirementAlertJob } from '../services/retirement-alerts';
@@ -34,12 +31,13 @@ import { createProcessDefinitionService } from '../services/process-definitions'
 import { createProcessInstanceService } from '../services/process-instances';
 import { startTaskDeadlineMonitor } from '../services/task-deadlines';
 import { createTaskService } from '../services/tasks';
-import { createHandlers, workers, type WorkerDefinition, type WorkerDeps } from '../../workers/registry';
+import { createHandlers, workers, type WorkerDefinition } from '../../workers/registry';
 import type { JobHandler } from '../../workers/job';
 import { startInProcessWorkers, type RunningWorkers } from '../../workers/runtime/in-process';
 import { deployBundledProcesses } from './bundled-processes';
 import { EmbeddedEngine } from './embedded/embedded-engine';
 import { startZeebe } from './zeebe/start';
+import { createWorkerDeps } from './worker-deps';
 import type { DefinitionStore } from './embedded/definitions';
 import type { WorkflowEngine } from './types';
 
@@ -98,16 +96,8 @@ async function startChosenEngine(deps: StartEngineDeps, handlers: Map<string, Jo
 
 export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine> {
   const { db, config, log } = deps;
-  const parameters = createParameterStore(db.knex);
-  const documents = createDocumentService({
-    db: db.knex,
-    districtCode: config.districtCode,
-    districtName: config.districtName,
-    signingSecret: config.documentSigningSecret,
-    publicBaseUrl: config.publicBaseUrl,
-    log: log.child({ component: 'documents' }),
-  });
-  const workerDeps: WorkerDeps = { db: db.knex, clock: systemClock, parameters, documents };
+  const workerDeps = createWorkerDeps(db.knex, config, log);
+  const { parameters, documents } = workerDeps;
   const handlers = createHandlers([...workers, ...(deps.extraWorkers ?? [])], workerDeps);
   const chosen = await startChosenEngine(deps, handlers);
   const { engine } = chosen;
