@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { sql, raw, type Sql } from './sql';
 import { sourceView, type Source, type SourceView } from './snapshots';
+import { CODE_TABLES, type CodeTableId } from '../../../domain/codes';
 
 export interface ReportContext {
   db: Knex;
@@ -41,10 +42,13 @@ export interface ReportResult {
 
 export const header = (ctx: ReportContext): SourceView => sourceView(ctx.source);
 
-export const BIANZHI_TYPE_NAMES: Record<string, string> = { XZ: '行政编制', ZF: '政法专项编制', SY: '事业编制', GQ: '工勤人员编制', LG: '老干编制' };
-export const FUNDING_NAMES: Record<string, string> = { full: '全额拨款', partial: '差额拨款', self: '自收自支' };
-export const NATURE_NAMES: Record<string, string> = { organ: '机关', institution: '事业单位', institution_cs: '参公事业单位' };
-export const KIND_NAMES: Record<string, string> = { principal: '正职', deputy: '副职' };
+/** code → name of a domain code table (domain/codes.ts), for the reports' labels. */
+const namesOf = (table: CodeTableId): Record<string, string> => Object.fromEntries(CODE_TABLES[table].entries.map((e) => [e.code, e.name]));
+
+export const BIANZHI_TYPE_NAMES = namesOf('bianzhiType');
+export const FUNDING_NAMES = namesOf('fundingForm');
+export const NATURE_NAMES = namesOf('unitNature');
+export const KIND_NAMES = namesOf('leaderPostKind');
 
 /** Completed years at `day` (yyyy-mm-dd) of a birth stored as yyyymmdd: SQL over birth_ymd. */
 export function ageSql(day: string, column = 'birth_ymd'): Sql {

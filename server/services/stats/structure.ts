@@ -27,12 +27,8 @@ export const AGE_BANDS = [
   { label: '>60', max: Infinity },
 ] as const;
 export const EDUCATION_GROUPS = ['博士研究生', '硕士研究生', '本科', '大专', '中专', '高中', '其他', '未填'] as const;
-export const DEGREES = [
-  { code: 'doctor', label: '博士' },
-  { code: 'master', label: '硕士' },
-  { code: 'bachelor', label: '学士' },
-  { code: 'none', label: '无' },
-] as const;
+/** 学位, in the order of the domain's code table */
+export const DEGREES = CODE_TABLES.degree.entries.map((e) => ({ code: e.code, label: e.name }));
 export const POLITICAL_GROUPS = [
   { label: '党员', codes: ['01', '02'] },
   { label: '团员', codes: ['03'] },
