@@ -11,8 +11,6 @@ import { financeSubsidy, type SubsidyMode, type SubsidyResult } from '../domain/
 import { SUBSIDY_PARAMETER_KEYS, type SubsidyParameters } from '../domain/parameters/subsidy';
 import type { ParameterStore } from '../server/services/parameters';
 import { calculateInsurance } from './insurance.calculate-base';
-import { findPerson } from '../server/repositories/persons';
-import { isUuid } from '../server/repositories/quotas';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import { inputIncident, loadParameters, unitOf } from './salary.calculate';
@@ -94,20 +92,12 @@ export const createHandler = (deps: Pick<WorkerDeps, 'db' | 'parameters'>): JobH
       if (mode !== 'add' && mode !== 'reduce') return fail({ message: `任务头 mode "${mode}" 无效，应为 add 或 reduce (流程图配置)`, retries: 0 });
       const vars = variables ?? ({} as SubsidyJobVariables);
       const unit = await unitOf(deps.db, vars.unitId);
-      // 减员 cases name the person, not the 编制类型: take it from the person's record
-      const bianzhiType = vars.bianzhiType ?? (mode === 'reduce' ? await personBianzhiType(deps.db, (variables as { personId?: unknown }).personId) : undefined);
-      const subsidy = await calculateSubsidy(deps.parameters, { ...vars, bianzhiType, mode, fundingForm: unit.fundingForm, unitNature: unit.nature });
+      const subsidy = await calculateSubsidy(deps.parameters, { ...vars, mode, fundingForm: unit.fundingForm, unitNature: unit.nature });
       log.info({ mode, fundingForm: unit.fundingForm, year: subsidy.year, months: subsidy.months, lowestStatus: subsidy.lowestStatus }, 'finance subsidy calculated');
       return complete({ subsidy });
     } catch (error) {
       return inputIncident(error);
     }
   };
-
-async function personBianzhiType(db: WorkerDeps['db'], personId: unknown): Promise<BianzhiType | undefined> {
-  if (!isUuid(personId)) return undefined;
-  const person = await findPerson(db, personId);
-  return (person?.bianzhi_type ?? undefined) as BianzhiType | undefined;
-}
 
 export const worker: WorkerDefinition = { jobType, createHandler };

@@ -2,7 +2,7 @@
 // Reads the unit, its quota of the 编制类型, this year's annual plan and the leader posts, and applies the check
 // list of domain/quota.ts checkQuotaUse. The diagram routes on quotaCheck.decision: approve | leader-review | refuse.
 //
-// Variables in:  unitId, bianzhiType (transfer / leader-post: default the 编制类型 of personId), requested (int ≥ 0,
+// Variables in:  unitId, bianzhiType (J/T cases: set by person.load), requested (int ≥ 0,
 //                default 1), leaderPost? { level, kind, rankOnly? } (leader-post: none, or isLeaderPost false → approve),
 //                entryMode?, person?.previousBianzhiType / previousCivilServantManaged (进入形式 matrix, Z2/T1),
 //                targetUnitId (mode transfer), planAdHocDocNo? (编委 ad-hoc approval 文号: lifts the plan check)
@@ -14,7 +14,6 @@ import { isoDate } from '../domain/id-number';
 import { ALLOW_OVERSTAFF_FOR_PLACEMENT } from '../domain/parameters/quota';
 import { entryModeProblem } from '../domain/person-validation';
 import { BIANZHI_TYPES, DomainInputError, checkQuotaUse, establishment, type BianzhiType, type QuotaUseReason as DomainReason } from '../domain/quota';
-import { findPerson } from '../server/repositories/persons';
 import { findLeaderPost, findPlan, findQuota, findUnit, isUuid, type UnitRow } from '../server/repositories/quotas';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -37,7 +36,6 @@ export interface QuotaCheckInput {
   entryMode?: unknown;
   person?: Partial<PersonInput> | null;
   planAdHocDocNo?: unknown;
-  personId?: unknown;
   isLeaderPost?: unknown;
 }
 
@@ -51,13 +49,11 @@ export const createHandler =
     const unitId = mode === 'transfer' ? v.targetUnitId : v.unitId;
     const unitField = mode === 'transfer' ? 'targetUnitId' : 'unitId';
     if (!isUuid(unitId)) return fail({ message: `变量 ${unitField} 须为单位 id (uuid)`, retries: 0 });
-    // T1/T2 cases name a person already 在编: the 编制类型 defaults to theirs
-    const personType = (mode === 'transfer' || mode === 'leader-post') && (v.bianzhiType === undefined || v.bianzhiType === null) && isUuid(v.personId) ? (await findPerson(deps.db, v.personId))?.bianzhi_type : undefined;
-    const givenType = personType ?? v.bianzhiType;
-    if (typeof givenType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(givenType)) {
-      return fail({ message: `变量 bianzhiType 无效：${String(givenType)}`, retries: 0 });
+    // (T1/T2 cases get the person's 编制类型 from their first step, person.load)
+    if (typeof v.bianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.bianzhiType)) {
+      return fail({ message: `变量 bianzhiType 无效：${String(v.bianzhiType)}`, retries: 0 });
     }
-    const bianzhiType = givenType as BianzhiType;
+    const bianzhiType = v.bianzhiType as BianzhiType;
     const requested = v.requested === undefined || v.requested === null ? 1 : v.requested;
     if (typeof requested !== 'number' || !Number.isSafeInteger(requested) || requested < 0) {
       return fail({ message: '变量 requested（申请用编数）须为不小于 0 的整数', retries: 0 });
