@@ -22,6 +22,7 @@ import { createHandlers, workers } from '../../workers/registry';
 import type { JobHandler } from '../../workers/job';
 import { createTestApp, testConfig, tokenFor, type TestApp } from '../support/app';
 import { getTestDatabase, resetDatabase } from '../support/db';
+import { runZ1SentBackThenRegistered, Z1_APPLICATION } from '../processes/harness';
 
 export const WORKER_USER = 'worker';
 export const POLICY_EDITOR: Actor = { kind: 'user', id: 'policy-editor' };
@@ -157,32 +158,9 @@ export function caseDriver(s: ExternalTaskServer) {
   };
 }
 
-/** The Z1 application form (test/processes/staff-add-recruitment.test.ts). */
-export const Z1_APPLICATION = {
-  bianzhiType: 'XZ',
-  requested: 1,
-  entryMode: '考试录用',
-  post: '一级科员',
-  conditions: '本科及以上，35 周岁以下',
-  applicationReason: '综合科人员不足',
-  applicationAction: 'submit',
-};
+export { Z1_APPLICATION };
 
 /** Runs a Z1 case that 编办 sends back once, then registers; the jobs are the external workers'. */
 export async function runZ1(s: ExternalTaskServer, unitCode: string, person: Record<string, unknown>): Promise<string> {
-  const d = caseDriver(s);
-  const unitId = await s.unitId(unitCode);
-  const clerk = `unit-${unitCode}`;
-  const id = await d.start('staff-add-recruitment', clerk, { unitId });
-  await d.complete(id, 'Task_ApplyQuotaUse', clerk, { ...Z1_APPLICATION, post: '科员' });
-  await d.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'reject', quotaComment: '请写明职位' });
-  await d.complete(id, 'Task_ApplyQuotaUse', clerk, Z1_APPLICATION);
-  await d.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'approve', quotaComment: '同意' });
-  await d.complete(id, 'Task_ApplyRegistration', clerk, { person, registrationAction: 'submit' });
-  await d.complete(id, 'Task_ApproveRegistration', 'bianban-clerk', { registrationDecision: 'approve' });
-  await d.complete(id, 'Task_Deploy', 'org-clerk', { reportDate: '2026-12-01' });
-  await d.complete(id, 'Task_ConfirmSalary', 'hrss-clerk', { salaryConfirmed: true });
-  await d.complete(id, 'Task_ConfirmInsuranceBase', 'insurance-clerk', { insuranceConfirmed: true });
-  await d.complete(id, 'Task_ConfirmSubsidy', 'finance-clerk', { subsidyConfirmed: true });
-  return id;
+  return runZ1SentBackThenRegistered(caseDriver(s), await s.unitId(unitCode), unitCode, person);
 }

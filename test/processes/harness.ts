@@ -128,3 +128,40 @@ export async function enrolPerson(
 
 /** A GB 11643 number from its first 17 digits. */
 export const idNumber = (first17: string): string => first17 + idNumberCheckDigit(first17);
+
+/** What drives a case through its user tasks: the in-process CaseRunner, or the external-task test server's. */
+export interface CaseDriver {
+  start(processKey: string, username: string, variables: Record<string, unknown>): Promise<string>;
+  complete(instanceId: string, elementId: string, username: string, variables?: Record<string, unknown>): Promise<void>;
+}
+
+/** The Z1 用编申请 form as a unit fills it in. */
+export const Z1_APPLICATION = {
+  bianzhiType: 'XZ',
+  requested: 1,
+  entryMode: '考试录用',
+  post: '一级科员',
+  conditions: '本科及以上，35 周岁以下',
+  applicationReason: '综合科人员不足',
+  applicationAction: 'submit',
+};
+
+/** Runs a Z1 case that 编办 sends back once at 用编许可 and approves after resubmission; returns its id. */
+export async function runZ1SentBackThenRegistered(d: CaseDriver, unitId: string, unitCode: string, person: Record<string, unknown>): Promise<string> {
+  const clerk = `unit-${unitCode}`;
+  const id = await d.start('staff-add-recruitment', clerk, { unitId });
+  // 1 用编申请 → 2 用编许可: sent back once, then approved
+  await d.complete(id, 'Task_ApplyQuotaUse', clerk, { ...Z1_APPLICATION, post: '科员' });
+  await d.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'reject', quotaComment: '请写明职位' });
+  await d.complete(id, 'Task_ApplyQuotaUse', clerk, Z1_APPLICATION);
+  await d.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'approve', quotaComment: '同意' });
+  // 3 落编申请 → 4 落编许可
+  await d.complete(id, 'Task_ApplyRegistration', clerk, { person, registrationAction: 'submit' });
+  await d.complete(id, 'Task_ApproveRegistration', 'bianban-clerk', { registrationDecision: 'approve' });
+  // 5 人员调配 (公务员: 组织部) → 6 核定工资 → 7 社保 ∥ 8 财政
+  await d.complete(id, 'Task_Deploy', 'org-clerk', { reportDate: '2026-12-01' });
+  await d.complete(id, 'Task_ConfirmSalary', 'hrss-clerk', { salaryConfirmed: true });
+  await d.complete(id, 'Task_ConfirmInsuranceBase', 'insurance-clerk', { insuranceConfirmed: true });
+  await d.complete(id, 'Task_ConfirmSubsidy', 'finance-clerk', { subsidyConfirmed: true });
+  return id;
+}

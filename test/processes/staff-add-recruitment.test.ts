@@ -4,19 +4,11 @@ import { strict as assert } from 'node:assert';
 import supertest from 'supertest';
 import { parseDocumentNumber } from '../../domain/document-numbers';
 import { rowHash } from '../../server/services/audit-chain';
-import { startCaseRunner, newGraduate, type CaseRunner } from './harness';
+import { newGraduate, runZ1SentBackThenRegistered, startCaseRunner, Z1_APPLICATION, type CaseRunner } from './harness';
 
 const Z1 = 'staff-add-recruitment';
 
-const application = {
-  bianzhiType: 'XZ',
-  requested: 1,
-  entryMode: '考试录用',
-  post: '一级科员',
-  conditions: '本科及以上，35 周岁以下',
-  applicationReason: '综合科人员不足',
-  applicationAction: 'submit',
-};
+const application = Z1_APPLICATION;
 
 describe('Z1 新录用/招聘 (staff-add-recruitment)', function () {
   let r: CaseRunner;
@@ -30,23 +22,7 @@ describe('Z1 新录用/招聘 (staff-add-recruitment)', function () {
 
   /** Runs a case that 编办 sends back once at 用编许可 and approves after resubmission; returns its id. */
   async function runRejectedThenRegistered(unitCode: string, person = newGraduate()): Promise<string> {
-    const unitId = await r.w.unitId(unitCode);
-    const clerk = `unit-${unitCode}`;
-    const id = await r.start(Z1, clerk, { unitId });
-    // 1 用编申请 → 2 用编许可: sent back once, then approved
-    await r.complete(id, 'Task_ApplyQuotaUse', clerk, { ...application, post: '科员' });
-    await r.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'reject', quotaComment: '请写明职位' });
-    await r.complete(id, 'Task_ApplyQuotaUse', clerk, application);
-    await r.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'approve', quotaComment: '同意' });
-    // 3 落编申请 → 4 落编许可
-    await r.complete(id, 'Task_ApplyRegistration', clerk, { person, registrationAction: 'submit' });
-    await r.complete(id, 'Task_ApproveRegistration', 'bianban-clerk', { registrationDecision: 'approve' });
-    // 5 人员调配 (公务员: 组织部) → 6 核定工资 → 7 社保 ∥ 8 财政
-    await r.complete(id, 'Task_Deploy', 'org-clerk', { reportDate: '2026-12-01' });
-    await r.complete(id, 'Task_ConfirmSalary', 'hrss-clerk', { salaryConfirmed: true });
-    await r.complete(id, 'Task_ConfirmInsuranceBase', 'insurance-clerk', { insuranceConfirmed: true });
-    await r.complete(id, 'Task_ConfirmSubsidy', 'finance-clerk', { subsidyConfirmed: true });
-    return id;
+    return runZ1SentBackThenRegistered(r, await r.w.unitId(unitCode), unitCode, person);
   }
 
   it('registers the new hire: quota occupied once, person 在编, every document issued, history verified', async () => {
