@@ -105,11 +105,27 @@ describe('Z1 新录用/招聘 (staff-add-recruitment)', function () {
     const tasks = await r.openTasks(id);
     assert.deepEqual(tasks.map((t) => t.element_id), ['Task_ApplyQuotaUse']);
     const instance = await r.instance(id);
-    assert.equal((instance.variables.quotaCheck as { decision: string }).decision, 'refuse');
+    const check = instance.variables.quotaCheck as { decision: string; reasons: Array<{ message: string }> };
+    assert.equal(check.decision, 'refuse');
+    assert.ok(check.reasons.some((reason) => /超编/.test(reason.message)), JSON.stringify(check.reasons));
     assert.equal((await db('quota_reservations').where({ instance_id: id })).length, 0);
     // and the unit withdraws
     await r.complete(id, 'Task_ApplyQuotaUse', 'unit-U004', { ...application, bianzhiType: 'SY', entryMode: '公开招聘', post: '护士', applicationAction: 'withdraw' });
     assert.equal((await r.instance(id)).state, 'completed');
+  });
+
+  it('refuses a frozen unit automatically, saying why, before the 编办 sees it', async () => {
+    // given 示范区城市建设服务中心 is frozen (冻结, 示编委〔2026〕3号)
+    const unitId = await r.w.unitId('U006');
+    const id = await r.start(Z1, 'unit-U006', { unitId });
+    // when it applies within its quota (SY: 6 approved, 4 actual)
+    await r.complete(id, 'Task_ApplyQuotaUse', 'unit-U006', { ...application, bianzhiType: 'SY', entryMode: '公开招聘', post: '技术员' });
+    // then it is back with the unit, nothing went to the 编办, and the reason names the freeze
+    assert.deepEqual((await r.openTasks(id)).map((t) => t.element_id), ['Task_ApplyQuotaUse']);
+    assert.equal((await db('user_tasks').where({ instance_id: id, element_id: 'Task_ApproveQuotaUse' })).length, 0);
+    const check = (await r.instance(id)).variables.quotaCheck as { decision: string; reasons: Array<{ code: string; message: string }> };
+    assert.equal(check.decision, 'refuse');
+    assert.ok(check.reasons.some((reason) => /冻结/.test(reason.message)), JSON.stringify(check.reasons));
   });
 
   it('sends a 重点管理单位 to the 编办 leader instead of passing it', async () => {

@@ -83,4 +83,23 @@ describe('worker quota.transfer', function () {
     assert.equal(quotaB.actual, inB);
     assert.equal((await quotaRow(world.knex, a, 'XZ')).actual, inA);
   });
+
+  it('leaves the person in exactly one unit when the step fails between 出编 at A and 入编 at B', async () => {
+    // given a failure injected after both quota rows changed: the person's own update is refused
+    await world.knex.raw(`create or replace function test_refuse_person_move() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`);
+    await world.knex.raw(`create trigger test_refuse_person_move before update on persons for each row execute function test_refuse_person_move()`);
+    const [quotaA, quotaB] = [await quotaRow(world.knex, a, 'XZ'), await quotaRow(world.knex, b, 'XZ')];
+    try {
+      // when
+      await assert.rejects(transfer(fakeJob({ personId: person.id, unitId: a, targetUnitId: b })), /injected failure/);
+    } finally {
+      await world.knex.raw('drop trigger test_refuse_person_move on persons');
+      await world.knex.raw('drop function test_refuse_person_move()');
+    }
+    // then nothing of the transfer stands: the person is still in A only, both counts as before, no event
+    const row = await world.knex('persons').where({ id: person.id }).first();
+    assert.equal(row.unit_id, a);
+    assert.deepEqual([(await quotaRow(world.knex, a, 'XZ')).actual, (await quotaRow(world.knex, b, 'XZ')).actual], [quotaA.actual, quotaB.actual]);
+    assert.equal((await world.knex('person_events').where({ person_id: person.id })).length, 0);
+  });
 });
