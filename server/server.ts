@@ -10,6 +10,7 @@ import { installShutdown, type StopStep } from './core/shutdown';
 import { formatDemoUsers, seedDemo } from './demo/seed';
 import type { WorkerDefinition } from '../workers/registry';
 import { startEngine } from './engine/index';
+import { webRoutes } from './web/routes';
 import { bootstrapAdmin } from './services/bootstrap';
 import { createCoreServices } from './services/index';
 import { ensureReferenceData } from './services/reference-data';
@@ -43,6 +44,7 @@ export async function runServer(options: ServerOptions = {}): Promise<void> {
   const engine = await startEngine({ db, config, log, extraWorkers: options.extraWorkers });
   stopSteps.push({ name: 'engine', stop: () => engine.stop() });
   routers.push(...engine.routers);
+  routers.push({ path: '/', router: webRoutes(log), auth: 'public' });
 
   const app = createApp({ db, log, config, services, routers });
   const server = await listen(app, config, log);

@@ -64,6 +64,11 @@ export function can(user: Pick<AuthUser, 'roles'> | undefined, action: Action): 
   return hasAnyRole(user, rule.roles);
 }
 
+/** Every action `user` may perform, in the table's order (the pages build their menus from it). */
+export function allowedActions(user: Pick<AuthUser, 'roles'>): Action[] {
+  return (Object.keys(policy) as Action[]).filter((action) => can(user, action));
+}
+
 // ---- cases (process instances): which units' ----------------------------------------------------
 
 /**

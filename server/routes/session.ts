@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { currentUser, readBearerToken, requirePermission } from '../core/auth';
+import { allowedActions } from '../core/policy';
 import { validator } from '../core/validate';
 import { dataResponse, registerPaths, registerSchemas, registerTag } from '../openapi';
 import type { AuthService } from '../services/auth';
@@ -43,7 +44,8 @@ export function sessionRoutes(auth: AuthService): Router {
     res.status(204).end();
   });
   router.get('/me', requirePermission('session.self'), (req, res) => {
-    res.json({ data: currentUser(req) });
+    const user = currentUser(req);
+    res.json({ data: { ...user, actions: allowedActions(user) } });
   });
   return router;
 }
@@ -107,7 +109,9 @@ registerPaths({
       summary: '当前用户',
       security: [{ bearer: [] }, { basic: [] }],
       responses: {
-        200: dataResponse('当前用户', { $ref: '#/components/schemas/AuthUser' }),
+        200: dataResponse('当前用户，及其可执行的操作（页面据此显示菜单）', {
+          allOf: [{ $ref: '#/components/schemas/AuthUser' }, { type: 'object', required: ['actions'], properties: { actions: { type: 'array', items: { type: 'string' } } } }],
+        }),
         401: { $ref: '#/components/responses/Unauthenticated' },
       },
     },
