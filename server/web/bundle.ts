@@ -16,6 +16,8 @@ export interface BundledAsset {
 export interface WebBundle {
   /** assets by URL path below /assets/ (e.g. `modeler.js`, `chunk-AB12.js`, `bpmn.woff2`) */
   assets: Map<string, BundledAsset>;
+  /** pages that did not build: entry → esbuild's messages */
+  failures: Map<string, string>;
   buildMs: number;
 }
 
@@ -33,18 +35,43 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const contentTypeOf = (name: string) => CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
 
+/**
+ * Each page is built on its own (in parallel): a page that fails to build answers 500 with esbuild's
+ * message while the others work. Fonts and images keep esbuild's content-hashed names, so pages that
+ * share one (bpmn-js's icon font) share its URL.
+ */
 export async function buildWebBundle(log: Logger): Promise<WebBundle> {
   const began = performance.now();
+  const assets = new Map<string, BundledAsset>();
+  const failures = new Map<string, string>();
+  await Promise.all(
+    WEB_PAGES.map(async (page) => {
+      try {
+        for (const [name, asset] of await buildPage(page.entry)) assets.set(name, asset);
+      } catch (error) {
+        const errors = (error as { errors?: esbuild.Message[] }).errors;
+        const text = errors?.length ? errors.map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''} ${e.text}`).join('\n') : String(error);
+        failures.set(page.entry, text);
+        log.error({ page: page.entry, errors: text }, 'web page could not be bundled');
+      }
+    }),
+  );
+  const buildMs = Math.round(performance.now() - began);
+  log.info({ assets: assets.size, failed: [...failures.keys()], buildMs }, 'web pages bundled');
+  return { assets, failures, buildMs };
+}
+
+async function buildPage(entry: string): Promise<Array<[string, BundledAsset]>> {
   const result = await esbuild.build({
     absWorkingDir: WEB_SOURCE_DIR,
-    entryPoints: Object.fromEntries(WEB_PAGES.map((p) => [p.entry, `./${p.entry}/index.ts`])),
+    entryPoints: { [entry]: `./${entry}/index.ts` },
     bundle: true,
-    splitting: true,
     format: 'esm',
     target: 'es2022',
     platform: 'browser',
     outdir: '/assets',
     publicPath: '/assets',
+    assetNames: '[name]-[hash]',
     write: false,
     minify: true,
     legalComments: 'none',
@@ -54,12 +81,8 @@ export async function buildWebBundle(log: Logger): Promise<WebBundle> {
     loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file', '.png': 'file', '.bpmn': 'text', '.form': 'text' },
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const assets = new Map<string, BundledAsset>();
-  for (const file of result.outputFiles) {
+  return result.outputFiles.map((file) => {
     const name = file.path.slice(file.path.indexOf('/assets/') + '/assets/'.length);
-    assets.set(name, { contentType: contentTypeOf(name), body: file.contents });
-  }
-  const buildMs = Math.round(performance.now() - began);
-  log.info({ assets: assets.size, buildMs }, 'web pages bundled');
-  return { assets, buildMs };
+    return [name, { contentType: contentTypeOf(name), body: file.contents }];
+  });
 }

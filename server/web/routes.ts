@@ -50,9 +50,14 @@ export function webRoutes(log: Logger, build: () => Promise<WebBundle> = () => b
   });
   for (const page of WEB_PAGES) {
     router.get(page.path, async (_req, res) => {
-      const { assets } = await bundled();
+      const { assets, failures } = await bundled();
       secure(res);
       res.setHeader('Cache-Control', 'no-store');
+      const failure = failures.get(page.entry);
+      if (failure) {
+        res.status(500).type('text/plain; charset=utf-8').send(`页面 ${page.entry} 构建失败 / page failed to build:\n${failure}`);
+        return;
+      }
       res.type('text/html; charset=utf-8').send(pageShell(page, assets.has(`${page.entry}.css`)));
     });
   }
