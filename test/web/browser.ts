@@ -15,9 +15,13 @@ export const DEMO_PASSWORD = 'demo';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=zh-CN'];
 
-/** Skips the suite visibly when Debian's chromium is not installed (`apt-get install chromium`). */
+/**
+ * Skips the suite visibly when Debian's chromium is not installed (`apt-get install chromium`); in CI
+ * (CI=true, where .ci/run installs it) a missing browser fails instead of passing as skipped.
+ */
 export function requireChromium(ctx: Mocha.Context): void {
   if (existsSync(CHROMIUM_PATH)) return;
+  if (process.env.CI === 'true') throw new Error(`CI needs Debian's chromium at ${CHROMIUM_PATH} (.ci/run installs it)`);
   console.log(`      SKIPPED (needs Debian's chromium at ${CHROMIUM_PATH}: apt-get install chromium)`);
   ctx.skip();
 }
