@@ -1,6 +1,6 @@
 // Bundles the browser pages with esbuild, in memory, once per process: nothing generated is written
-// to the repository or the data directory. The build starts when the web routes are created and the
-// first page request waits for it (a few seconds on two cores).
+// to the repository or the data directory. The first page request starts the build and waits for it
+// (a few seconds on two cores); later requests are served from memory.
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Logger } from '../core/logger';

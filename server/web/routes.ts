@@ -20,16 +20,20 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The bundle is built on the first page or asset request (a few seconds), not at start: servers that
+ * only answer the API (workers' clusters, the durability tests' processes) never pay for it.
+ */
 export function webRoutes(log: Logger, build: () => Promise<WebBundle> = () => buildWebBundle(log)): Router {
   let bundle: Promise<WebBundle> | undefined;
   const bundled = () => {
     bundle ??= build().catch((error: unknown) => {
+      log.error({ err: error }, 'web pages could not be bundled');
       bundle = undefined; // a failed build is retried on the next request
       throw error;
     });
     return bundle;
   };
-  void bundled().catch((error: unknown) => log.error({ err: error }, 'web pages could not be bundled'));
 
   const secure = (res: Response) => {
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);

@@ -61,7 +61,8 @@ describe('web pages: shells and bundles', function () {
       if (calls === 1) throw new Error('esbuild crashed');
       return { assets: new Map(), failures: new Map(), buildMs: 0 };
     });
-    await new Promise((resolve) => setTimeout(resolve, 10)); // the first build (at creation) has failed
+    assert.equal(calls, 0, 'nothing is built before a page is asked for');
+    assert.equal((await supertest(app).get('/inbox')).status, 500);
     assert.equal((await supertest(app).get('/inbox')).status, 200);
     assert.equal(calls, 2);
   });
