@@ -43,6 +43,7 @@ export const policy = {
   'external-task.work': { writes: true, roles: ['worker'], doc: 'fetch and complete jobs (external task API)' },
   'document.read': { writes: false, roles: HUMAN_ROLES, doc: 'read generated documents (scoped)' },
   'unit.read': { writes: false, roles: HUMAN_ROLES, doc: 'read units and their establishment (scoped for unit staff)' },
+  'person.read': { writes: false, roles: HUMAN_ROLES, doc: 'find staff on the rolls by name or ID number (scoped: caseScopeOf)' },
   'unit.write': { writes: true, roles: ['admin'], doc: 'change units, quotas, plans' },
   'parameter.read': { writes: false, roles: HUMAN_ROLES, doc: 'read parameter tables' },
   'parameter.write': { writes: true, roles: ['policy-editor', 'admin'], doc: 'add a parameter version' },

@@ -13,6 +13,8 @@ import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
 import { retirementAlertRoutes } from '../routes/retirement-alerts';
 import { statsRoutes } from '../routes/stats';
+import { personRoutes } from '../routes/persons';
+import { createPersonService } from '../services/persons';
 import { unitRoutes } from '../routes/units';
 import { userAdminRoutes } from '../routes/users';
 import { parameterRoutes } from '../routes/parameters';
@@ -123,6 +125,7 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
       calcRetirementRoutes({ parameters }),
       retirementAlertRoutes(createRetirementAlertService({ db: db.knex, parameters, engine })),
       unitRoutes(createUnitService({ db: db.knex })),
+      personRoutes(createPersonService({ db: db.knex })),
       userAdminRoutes(createUserAdminService({ db: db.knex, config })),
       importRoutes(createImportService({ db: db.knex, log })),
       statsRoutes(createStatsService({ db: db.knex, parameters })),

@@ -189,3 +189,28 @@ export async function insertPersonArchive(trx: Knex, a: { personId: string; reas
 export async function findPersonArchive(db: Knex, instanceId: string, personId: string): Promise<PersonArchiveRow | undefined> {
   return db('person_archives').where({ instance_id: instanceId, person_id: personId }).first();
 }
+
+export interface PersonSearch {
+  /** part of the name, or the start of the ID number */
+  q: string;
+  /** only these units' staff; undefined = every unit */
+  unitIds?: readonly string[];
+  /** only this unit's staff */
+  unitId?: string;
+  limit: number;
+}
+
+/** Staff on the rolls (status active) whose name contains q or whose ID number starts with it, by name. */
+export async function searchActivePersons(db: Knex, search: PersonSearch): Promise<Array<PersonRow & { unit_code: string | null; unit_name: string | null }>> {
+  const pattern = search.q.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const query = db('persons as p')
+    .leftJoin('units as u', 'u.id', 'p.unit_id')
+    .select('p.*', 'u.code as unit_code', 'u.name as unit_name')
+    .where('p.status', 'active')
+    .where((w) => w.where('p.name', 'like', `%${pattern}%`).orWhere('p.id_number', 'like', `${pattern.toUpperCase()}%`))
+    .orderBy(['p.name', 'p.id'])
+    .limit(search.limit);
+  if (search.unitIds) query.whereIn('p.unit_id', [...search.unitIds]);
+  if (search.unitId) query.where('p.unit_id', search.unitId);
+  return query;
+}

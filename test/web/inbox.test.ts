@@ -152,6 +152,39 @@ describe('web: inbox (chromium)', function () {
     assert.deepEqual(session.foreignRequests, [], 'no request leaves the server');
   });
 
+  it('starts a case about someone on the rolls, found by name in the person picker', async () => {
+    // given: one of the unit's staff (demo ID numbers start with the district's 370612), as the API finds them
+    const { page } = session;
+    const token = await cases.token(CLERK);
+    const staff = await cases.api.call('GET', '/api/persons?q=370612&limit=1', { token });
+    assert.equal(staff.status, 200, JSON.stringify(staff.body));
+    const someone = staff.body.data[0] as { id: string; name: string; idNumberMasked: string };
+    assert.ok(someone, 'the demo unit has staff on the rolls');
+
+    // when: 发起新案件 → 退休, search by the name, pick, start
+    await page.goto('/inbox');
+    await page.getByRole('button', { name: '发起新案件' }).click();
+    await page.getByLabel('流程').selectOption('staff-reduce-retirement');
+    await page.getByLabel('人员', { exact: true }).fill(someone.name);
+    const choice = page.getByLabel('选择人员');
+    await choice.locator('option', { hasText: someone.idNumberMasked }).waitFor({ state: 'attached' });
+    await choice.selectOption(someone.id);
+    await page.getByLabel('退休日期').fill('2027-03-31');
+    await screenshot(page, 'inbox-start-retirement');
+    await page.getByRole('button', { name: '发起', exact: true }).click();
+    const started = page.getByRole('status').filter({ hasText: '已发起' });
+    await started.waitFor();
+
+    // then: the case is about that person
+    const shortId = /（([0-9a-f]{8})）/.exec(await started.innerText())![1]!;
+    const list = await cases.api.call('GET', '/api/process-instances?processKey=staff-reduce-retirement&pageSize=50', { token });
+    const instance = list.body.data.find((i: { id: string }) => i.id.startsWith(shortId));
+    assert.ok(instance, `the started case ${shortId} is listed`);
+    const detail = await cases.api.call('GET', `/api/process-instances/${instance.id}`, { token });
+    assert.equal(detail.body.data.variables.personId, someone.id);
+    assert.equal(detail.body.data.variables.eventDate, '2027-03-31');
+  });
+
   it('shows a task created elsewhere without reloading the page (event stream, faster than the 10 s poll)', async () => {
     // given: the queue open in the browser
     const { page } = session;

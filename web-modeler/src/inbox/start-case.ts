@@ -6,6 +6,7 @@ import { api } from '../shared/api';
 import { clear, h, message } from '../shared/dom';
 import type { CurrentUser } from '../shared/session';
 import { errorText, whileBusy } from './format';
+import { createPersonPicker } from './person-picker';
 import type { ProcessDefinition, Unit } from './types';
 
 type InputKind = 'unit' | 'person' | 'date';
@@ -18,18 +19,18 @@ interface StartInput {
 
 /** What each workflow's start needs besides the unit (test/processes/*.test.ts start them so). */
 const START_INPUTS: Record<string, StartInput[]> = {
-  'staff-adjust-establishment-type': [{ key: 'personId', label: '人员编号', kind: 'person' }],
-  'staff-adjust-post': [{ key: 'personId', label: '人员编号', kind: 'person' }],
+  'staff-adjust-establishment-type': [{ key: 'personId', label: '人员', kind: 'person' }],
+  'staff-adjust-post': [{ key: 'personId', label: '人员', kind: 'person' }],
   'staff-adjust-transfer': [
-    { key: 'personId', label: '人员编号', kind: 'person' },
+    { key: 'personId', label: '人员', kind: 'person' },
     { key: 'targetUnitId', label: '调入单位', kind: 'unit' },
   ],
-  'staff-reduce-exit': [{ key: 'personId', label: '人员编号', kind: 'person' }],
+  'staff-reduce-exit': [{ key: 'personId', label: '人员', kind: 'person' }],
   'staff-reduce-retirement': [
-    { key: 'personId', label: '人员编号', kind: 'person' },
+    { key: 'personId', label: '人员', kind: 'person' },
     { key: 'eventDate', label: '退休日期', kind: 'date' },
   ],
-  'staff-reduce-transfer-out': [{ key: 'personId', label: '人员编号', kind: 'person' }],
+  'staff-reduce-transfer-out': [{ key: 'personId', label: '人员', kind: 'person' }],
 };
 
 /** Fixed start values: the reason the reduction workflows record. */
@@ -86,7 +87,7 @@ export function createStartCase(options: StartCaseOptions): HTMLElement {
       return [label, h('select', { id, name: input.key, required: true }, h('option', { value: '' }, '请选择单位'), ...choices.map((u) => h('option', { value: u.id }, `${u.code} ${u.name}`)))];
     }
     if (input.kind === 'date') return [label, h('input', { id, name: input.key, type: 'date', required: true })];
-    return [label, h('input', { id, name: input.key, required: true, placeholder: '人员信息中的人员编号', pattern: '[0-9a-fA-F-]{36}', size: 40 })];
+    return [label, ...createPersonPicker(id, input.key)];
   }
 
   process.addEventListener('change', () => void drawFields());
@@ -100,7 +101,8 @@ export function createStartCase(options: StartCaseOptions): HTMLElement {
     const variables: Record<string, unknown> = { ...(START_CONSTANTS[process.value] ?? {}) };
     for (const el of fields.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]')) {
       if (!el.value.trim()) {
-        status.append(message('error', `请填写${form.querySelector(`label[for="${el.id}"]`)?.textContent ?? el.name}`));
+        const labelled = el.id.endsWith('-choice') ? el.id.slice(0, -'-choice'.length) : el.id;
+        status.append(message('error', `请填写${form.querySelector(`label[for="${labelled}"]`)?.textContent ?? el.name}`));
         el.focus();
         return;
       }
