@@ -165,3 +165,104 @@ export async function runZ1SentBackThenRegistered(d: CaseDriver, unitId: string,
   await d.complete(id, 'Task_ConfirmSubsidy', 'finance-clerk', { subsidyConfirmed: true });
   return id;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The figures a case computed, as plain numbers: the worked examples of the scenario tests (computed by
+// hand from domain-spec §3–§6 and the seeded parameter defaults) are written against these shapes.
+
+type Items = Array<{ code: string; amount: number }>;
+const byCode = (items: Items): Record<string, number> => Object.fromEntries(items.map((i) => [i.code, i.amount]));
+
+/** salary.calculate's `salary`: the items of the 起薪 month, probation / 转正定级, before / increase. */
+export function salaryFigures(salary: unknown): Record<string, unknown> {
+  const s = salary as {
+    effectiveMonth: string; position: unknown; items: Items; monthlyBasic: number;
+    probation: { months: number; monthlyPay: number; fromMonth: string; toMonth: string; regradingMonth: string } | null;
+    afterProbation: { effectiveMonth: string; position: unknown; items: Items; monthlyBasic: number } | null;
+    before: { position: unknown; items: Items; monthlyBasic: number } | null;
+    increase: number | null;
+  };
+  assert.ok(s && typeof s === 'object', 'no salary result');
+  return {
+    effectiveMonth: s.effectiveMonth,
+    position: s.position,
+    items: byCode(s.items),
+    monthlyBasic: s.monthlyBasic,
+    probation: s.probation && { months: s.probation.months, monthlyPay: s.probation.monthlyPay, fromMonth: s.probation.fromMonth, toMonth: s.probation.toMonth, regradingMonth: s.probation.regradingMonth },
+    afterProbation: s.afterProbation && { effectiveMonth: s.afterProbation.effectiveMonth, position: s.afterProbation.position, items: byCode(s.afterProbation.items), monthlyBasic: s.afterProbation.monthlyBasic },
+    before: s.before && { position: s.before.position, items: byCode(s.before.items), monthlyBasic: s.before.monthlyBasic },
+    increase: s.increase,
+  };
+}
+
+/** insurance.calculate-base's `insurance`: W, the clamp, the base, each contribution, the totals. */
+export function insuranceFigures(insurance: unknown): Record<string, unknown> {
+  const i = insurance as {
+    effectiveMonth: string | null; eligibleWage: number; lowerBound: number; upperBound: number; base: number; clamped: string | null;
+    contributions: Array<{ code: string; base: number; unitAmount: number; individualAmount: number; unitAccounting: string }>;
+    totals: { unit: number; unitCash: number; unitNotional: number; individual: number };
+  };
+  assert.ok(i && typeof i === 'object', 'no insurance result');
+  for (const c of i.contributions) assert.equal(c.base, i.base, `${c.code}: every contribution is on the one clamped base`);
+  return {
+    effectiveMonth: i.effectiveMonth,
+    eligibleWage: i.eligibleWage,
+    bounds: [i.lowerBound, i.upperBound],
+    base: i.base,
+    clamped: i.clamped,
+    unit: Object.fromEntries(i.contributions.map((c) => [c.code, c.unitAmount])),
+    individual: Object.fromEntries(i.contributions.map((c) => [c.code, c.individualAmount])),
+    notional: i.contributions.filter((c) => c.unitAccounting === 'notional').map((c) => c.code),
+    totals: i.totals,
+  };
+}
+
+/** finance.calculate-subsidy's `subsidy`: the months counted, each component (financed amount), the totals. */
+export function subsidyFigures(subsidy: unknown): Record<string, unknown> {
+  const s = subsidy as {
+    mode: string; year: number; fromMonth: string; months: number;
+    components: Array<{ code: string; cost: number; coverage: number; amount: number }>;
+    totalCost: number; total: number; payrollList: unknown;
+  };
+  assert.ok(s && typeof s === 'object', 'no subsidy result');
+  return {
+    mode: s.mode,
+    year: s.year,
+    fromMonth: s.fromMonth,
+    months: s.months,
+    cost: Object.fromEntries(s.components.map((c) => [c.code, c.cost])),
+    coverage: Object.fromEntries(s.components.map((c) => [c.code, c.coverage])),
+    totalCost: s.totalCost,
+    total: s.total,
+    payrollList: s.payrollList,
+  };
+}
+
+/** 全额拨款 covers every component in full (subsidy.coverage, domain-spec §6 defaults [C]). */
+export const FULL_COVERAGE = { basic: 1, allowance: 1, bonus: 1, social: 1, public: 1 };
+
+/**
+ * Worked example (domain-spec §4.2–§4.3, seeded defaults) for a 全额拨款 unit whose new member's W is below 60 % of C:
+ *   C = 7,000 (insurance.average-wage, placeholder [C]) → bounds 60 % · C = 4,200 and 300 % · C = 21,000 → base = 4,200
+ *   unit:       养老 16 % = 672.00 · 职业年金 8 % = 336.00, 记账 (全额 unit, §4.3: not cash) · 医保 8 % [C] = 336.00
+ *               · 公务员医疗补助 0 % [C] = 0 (公务员 only) · 失业 0.5 % [C] = 21.00 (事业 only) · 工伤 0.2 % = 8.40 · 公积金 12 % [C] = 504.00
+ *   individual: 养老 8 % = 336.00 · 职业年金 4 % = 168.00 · 医保 2 % = 84.00 · 失业 0.5 % = 21.00 (事业 only) · 公积金 12 % = 504.00
+ *   公务员: SIu (cash) = 672 + 336 + 0 + 8.40 + 504 = 1,520.40; with the 记账 336 = 1,856.40; individual = 336 + 168 + 84 + 0 + 504 = 1,092.00
+ *   事业:   SIu (cash) = 672 + 336 + 21 + 8.40 + 504 = 1,541.40; with the 记账 336 = 1,877.40; individual = 336 + 168 + 84 + 21 + 504 = 1,113.00
+ */
+export function insuranceAtLowerBoundOfFullUnit(system: 'civil-servant' | 'institution', eligibleWage: number, effectiveMonth: string): Record<string, unknown> {
+  const common = { effectiveMonth, eligibleWage, bounds: [4200, 21000], base: 4200, clamped: 'lower', notional: ['annuity'] };
+  return system === 'civil-servant'
+    ? {
+        ...common,
+        unit: { pension: 672, annuity: 336, medical: 336, 'civil-servant-medical': 0, injury: 8.4, 'housing-fund': 504 },
+        individual: { pension: 336, annuity: 168, medical: 84, 'civil-servant-medical': 0, injury: 0, 'housing-fund': 504 },
+        totals: { unit: 1856.4, unitCash: 1520.4, unitNotional: 336, individual: 1092 },
+      }
+    : {
+        ...common,
+        unit: { pension: 672, annuity: 336, medical: 336, unemployment: 21, injury: 8.4, 'housing-fund': 504 },
+        individual: { pension: 336, annuity: 168, medical: 84, unemployment: 21, injury: 0, 'housing-fund': 504 },
+        totals: { unit: 1877.4, unitCash: 1541.4, unitNotional: 336, individual: 1113 },
+      };
+}

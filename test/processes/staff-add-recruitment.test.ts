@@ -4,7 +4,19 @@ import { strict as assert } from 'node:assert';
 import supertest from 'supertest';
 import { parseDocumentNumber } from '../../domain/document-numbers';
 import { rowHash } from '../../server/services/audit-chain';
-import { newGraduate, runZ1SentBackThenRegistered, startCaseRunner, Z1_APPLICATION, type CaseRunner } from './harness';
+import {
+  FULL_COVERAGE,
+  idNumber,
+  insuranceAtLowerBoundOfFullUnit,
+  insuranceFigures,
+  newGraduate,
+  runZ1SentBackThenRegistered,
+  salaryFigures,
+  startCaseRunner,
+  subsidyFigures,
+  Z1_APPLICATION,
+  type CaseRunner,
+} from './harness';
 
 const Z1 = 'staff-add-recruitment';
 
@@ -46,13 +58,98 @@ describe('Z1 新录用/招聘 (staff-add-recruitment)', function () {
     const documents = await db('documents').where({ process_instance_id: id }).select('type', 'number');
     assert.deepEqual(documents.map((d) => d.type).sort(), ['DL', 'HBJF', 'RBTZ', 'TZB', 'XZJS', 'YBTZ', 'ZYSP']);
     for (const d of documents) assert.equal(parseDocumentNumber(d.number).type, d.type);
-    // the salary, insurance and subsidy figures the departments confirmed
-    assert.ok(instance.variables.salary && instance.variables.insurance && instance.variables.subsidy);
+    // the salary, insurance and subsidy figures the departments confirmed: a 公务员 本科 graduate (education 21),
+    // 报到 2026-12-01 in a 机关 全额拨款 unit (U001), worked by hand from domain-spec §3.4, §4, §6
+    const v = instance.variables;
+    assert.deepEqual(salaryFigures(v.salary), {
+      // §3.4 试用期: P_probation[本科] = 1,450 (salary.civil-servant.probation-pay, placeholder [C]) for 12 months from the 报到 month
+      effectiveMonth: '2026-12',
+      position: null,
+      items: { 'probation-pay': 1450 },
+      monthlyBasic: 1450,
+      probation: { months: 12, monthlyPay: 1450, fromMonth: '2026-12', toMonth: '2027-11', regradingMonth: '2027-12' },
+      // 转正定级 本科 → 一级科员, 25级2档 (§3.4 [B]): 职级工资 一级科员 = 科员 600 + 级别工资 25级2档 = 850 + 1 · 50 = 900 → 1,500
+      afterProbation: {
+        effectiveMonth: '2027-12',
+        position: { system: 'civil-servant', post: '一级科员', postLayer: '科员', leadership: false, level: 25, grade: 2 },
+        items: { 'post-wage': 600, 'level-wage': 900 },
+        monthlyBasic: 1500,
+      },
+      before: null,
+      increase: null,
+    });
+    // §4.2 new hire: W = the 起薪 month's eligible wage = 试用期工资 1,450 < 4,200 → base 4,200 (worked example in the harness)
+    assert.deepEqual(insuranceFigures(v.insurance), insuranceAtLowerBoundOfFullUnit('civil-servant', 1450, '2026-12'));
+    // §6 from the 起薪 month 2026-12: n = 13 − 12 = 1; 全额 covers 100 %
+    //   B = 1 · 1,450 = 1,450 · T = 1 · 3,000 (subsidy.allowance-standard 公务员, placeholder [C]) = 3,000
+    //   YB = December's basic 1,450 (公务员, subsidy.year-end-bonus) · SIu = 1 · 1,520.40 · 公用 = 1/12 · 12,000 (机关, placeholder [C]) = 1,000
+    //   total = 1,450 + 3,000 + 1,450 + 1,520.40 + 1,000 = 8,420.40
+    assert.deepEqual(subsidyFigures(v.subsidy), {
+      mode: 'add', year: 2026, fromMonth: '2026-12', months: 1,
+      cost: { basic: 1450, allowance: 3000, bonus: 1450, social: 1520.4, public: 1000 },
+      coverage: FULL_COVERAGE,
+      totalCost: 8420.4,
+      total: 8420.4,
+      payrollList: { listed: true, action: 'add', month: '2026-12' },
+    });
     // and an auditor verifies the record: chain intact, the re-run reproduces every step
     const verify = await supertest(r.w.t.app).post(`/api/process-instances/${id}/verify`).set(await r.w.as('auditor'));
     assert.equal(verify.status, 200);
     assert.equal(verify.body.data.chain.intact, true, JSON.stringify(verify.body.data.chain.problem));
     assert.equal(verify.body.data.rerun.consistent, true, JSON.stringify(verify.body.data.rerun.divergence));
+  });
+
+  it('grades a 事业 master graduate: 见习期工资 first, 专技十一级 薪级 11 after 转正, and prices the months to December', async () => {
+    // given 示范区第一中学 (SY 事业单位, 全额拨款: 30 approved, 27 actual, plan 3) hires a 硕士 (education 14, degree 硕士)
+    const unitId = await r.w.unitId('U003');
+    const id = await r.start(Z1, 'unit-U003', { unitId });
+    // when the case runs with 报到 on 2026-09-01
+    await r.complete(id, 'Task_ApplyQuotaUse', 'unit-U003', { ...application, bianzhiType: 'SY', entryMode: '公开招聘', post: '专业技术十一级' });
+    await r.complete(id, 'Task_ApproveQuotaUse', 'bianban-clerk', { quotaDecision: 'approve' });
+    await r.complete(id, 'Task_ApplyRegistration', 'unit-U003', {
+      person: newGraduate({ name: '林雪', idNumber: idNumber('37061219980520004'), gender: '2', birthDate: '1998-05-20', education: '14', degree: '硕士', graduationDate: '2026-06-30', workStartDate: '2026-09-01', post: '专业技术十一级' }),
+      registrationAction: 'submit',
+    });
+    await r.complete(id, 'Task_ApproveRegistration', 'bianban-clerk', { registrationDecision: 'approve' });
+    await r.complete(id, 'Task_Deploy', 'hrss-clerk', { reportDate: '2026-09-01' });
+    await r.complete(id, 'Task_ConfirmSalary', 'hrss-clerk', { salaryConfirmed: true });
+    await r.complete(id, 'Task_ConfirmInsuranceBase', 'insurance-clerk', { insuranceConfirmed: true });
+    await r.complete(id, 'Task_ConfirmSubsidy', 'finance-clerk', { subsidyConfirmed: true });
+    // then
+    const instance = await r.instance(id);
+    assert.equal(instance.state, 'completed', JSON.stringify(await r.incidents(id)));
+    const v = instance.variables;
+    assert.deepEqual(salaryFigures(v.salary), {
+      // §3.4 见习期 (事业): 见习期工资[硕士] = 1,550 (salary.institution.trainee-pay, placeholder [C]) for 12 months from 2026-09
+      effectiveMonth: '2026-09',
+      position: null,
+      items: { 'trainee-pay': 1550 },
+      monthlyBasic: 1550,
+      probation: { months: 12, monthlyPay: 1550, fromMonth: '2026-09', toMonth: '2027-08', regradingMonth: '2027-09' },
+      // 转正定级 硕士 → 专技 11级, 薪级 11 (§3.4 [C]): 岗位工资 专技十一级 = 620 + 薪级工资 11 = 215 (§3.2 2006 table [C]) → 835
+      afterProbation: {
+        effectiveMonth: '2027-09',
+        position: { system: 'institution', track: 'professional', postLevel: '11', postName: '专业技术十一级', scale: 11 },
+        items: { 'post-wage': 620, 'scale-wage': 215 },
+        monthlyBasic: 835,
+      },
+      before: null,
+      increase: null,
+    });
+    // §4.2: W = 见习期工资 1,550 < 4,200 → base 4,200; 事业 staff pay 失业 (worked example in the harness)
+    assert.deepEqual(insuranceFigures(v.insurance), insuranceAtLowerBoundOfFullUnit('institution', 1550, '2026-09'));
+    // §6 from 2026-09: n = 13 − 9 = 4 (all 见习期 months); 全额 covers 100 %
+    //   B = 4 · 1,550 = 6,200 · T = 4 · 2,500 (subsidy.allowance-standard 事业, placeholder [C]) = 10,000
+    //   YB = 0 (事业: no 年终一次性奖金) · SIu = 4 · 1,541.40 = 6,165.60 · 公用 = 4/12 · 8,000 (事业单位, placeholder [C]) = 2,666.67
+    //   total = 6,200 + 10,000 + 0 + 6,165.60 + 2,666.67 = 25,032.27
+    assert.deepEqual(subsidyFigures(v.subsidy), {
+      mode: 'add', year: 2026, fromMonth: '2026-09', months: 4,
+      cost: { basic: 6200, allowance: 10000, bonus: 0, social: 6165.6, public: 2666.67 },
+      coverage: FULL_COVERAGE,
+      totalCost: 25032.27,
+      total: 25032.27,
+      payrollList: { listed: true, action: 'add', month: '2026-09' },
+    });
   });
 
   it('replays the rejection path: the history shows 用编申请 twice and the sent-back flow', async () => {
