@@ -36,6 +36,10 @@ export function statsRoutes(stats: StatsService): Router {
     );
     res.set('Cache-Control', 'no-store').json({ data: page });
   });
+  router.get('/stats/overdue-steps', requirePermission('stats.read'), async (req, res) => {
+    const days = queryInt(req, 'days', { min: 1, max: 366, fallback: 30 })!;
+    res.set('Cache-Control', 'no-store').json({ data: await stats.overdueSteps({ days }, currentUser(req)) });
+  });
   for (const report of REPORTS) {
     router.get(`/stats/${report}`, requirePermission('stats.read'), async (req, res) => {
       res.set('Cache-Control', 'no-store').json({ data: await stats.report(report, statsQuery(req, report), currentUser(req)) });
@@ -148,6 +152,14 @@ paths['/api/stats/compliance/payroll-mismatches'] = {
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
     ],
     responses: { 200: dataResponse('差异名单一页', { type: 'object', required: ['total', 'items'] }), ...errors },
+  },
+};
+paths['/api/stats/overdue-steps'] = {
+  get: {
+    tags: ['stats'],
+    summary: '超期环节（按部门，实时）：在办、超期、已督办的环节数，及近 days 天办结的环节中超期办结数；definitions 给出口径',
+    parameters: [{ name: 'days', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 366, default: 30 }, description: '办结统计的天数' }],
+    responses: { 200: dataResponse('各部门的环节办理时限情况', { type: 'object', required: ['at', 'days', 'byDepartment', 'definitions'] }), ...errors },
   },
 };
 registerPaths(paths);

@@ -2,6 +2,7 @@
 // the report has nothing), its data table matching the API's figures.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { waitUntil } from '../durability/harness';
 import { openBrowser, login, requireChromium, screenshot, startWebServer, type BrowserSession, type WebServer } from './browser';
 import { remoteApi, type RemoteApi } from './instance-case';
 
@@ -23,6 +24,7 @@ const EXPECTATIONS: Expectation[] = [
   { id: 'structure-education', report: 'structure', rows: (r) => Object.keys(r.total.education).length, empty: (r) => r.total.count === 0 },
   { id: 'retirement-forecast', report: 'retirement-forecast', rows: (r) => r.byYear.length, empty: (r) => sum(r.byYear.map((y: Report) => y.retiring + y.quotaFreed)) === 0 },
   { id: 'flows-by-year', report: 'flows', rows: (r) => r.years.length, empty: (r) => sum(r.years.map((y: Report) => Math.abs(y.added.total) + Math.abs(y.reduced.total) + Math.abs(y.net))) === 0 },
+  { id: 'overdue-steps-by-department', report: 'overdue-steps', rows: (r) => r.byDepartment.length, empty: (r) => sum(r.byDepartment.map((d: Report) => d.open + d.overdue + d.escalated + d.completedLate)) === 0 },
   { id: 'compliance-overdue', report: 'compliance', rows: (r) => r.reductions.byUnit.length, empty: (r) => sum(r.reductions.byUnit.map((u: Report) => u.onTime + u.late + u.overdue + u.pending)) === 0 },
 ];
 
@@ -50,7 +52,13 @@ describe('web: statistics dashboard (chromium)', function () {
   });
 
   it('draws every chart from its report, with a data table that matches the API', async () => {
-    // given the reports as the API gives them to an auditor
+    // given a case waiting at its first step (so the live overdue-steps report has an open step), and
+    // the reports as the API gives them to an auditor
+    await api.data('unit-U001', 'POST', '/api/process-instances', { processKey: 'staff-add-recruitment', variables: {} });
+    await waitUntil('the case to wait at the unit', 20_000, async () => {
+      const steps = await api.data<Report>('auditor', 'GET', '/api/stats/overdue-steps');
+      return steps.byDepartment.find((d: Report) => d.departmentId === 'unit').open >= 1 ? true : undefined;
+    });
     const reports: Record<string, Report> = {};
     for (const name of new Set(EXPECTATIONS.map((e) => e.report))) reports[name] = await api.data<Report>('auditor', 'GET', `/api/stats/${name}`);
     assert.ok(new Set(reports.establishment.units.map((u: Report) => u.unitId)).size > 1, 'the demo district has units right after start');

@@ -4,10 +4,11 @@
 import type { Knex } from 'knex';
 import type { Writable } from 'node:stream';
 import type { AuthUser } from '../../core/auth-user';
-import type { Clock } from '../../core/clock';
+import { systemClock, type Clock } from '../../core/clock';
 import { forbidden, isUuid, validationFailed } from '../../core/errors';
 import { caseScopeOf } from '../../core/policy';
 import type { ParameterStore } from '../parameters';
+import { overdueStepsReport, type OverdueStepsReport } from './overdue-steps';
 import { complianceReport, complianceTables, payrollMismatches, type PayrollMismatchPage } from './compliance';
 import { establishmentReport, establishmentTables } from './establishment';
 import { writeCsv, writeXlsx } from './export';
@@ -55,6 +56,8 @@ export interface StatsService {
   payrollMismatches(query: StatsQuery & { kind?: string; offset?: number; limit?: number }, user: AuthUser): Promise<PayrollMismatchPage>;
   takeSnapshot(input: { month: unknown; replace?: unknown; reason?: unknown }, user: AuthUser): Promise<SnapshotInfo>;
   listSnapshots(user: AuthUser): Promise<SnapshotInfo[]>;
+  /** open, overdue and escalated steps by department now; steps completed late in the last `days` days */
+  overdueSteps(query: { days: number }, user: AuthUser): Promise<OverdueStepsReport>;
 }
 
 export interface StatsDeps {
@@ -90,6 +93,10 @@ export function createStatsService(deps: StatsDeps): StatsService {
   const run = async (name: ReportName, query: StatsQuery, user: AuthUser): Promise<ReportResult> => RUNNERS[name].run(await context(query, user), query, deps.parameters);
   return {
     report: run,
+    async overdueSteps(query, user) {
+      allowed(user);
+      return overdueStepsReport(deps.db, (deps.clock ?? systemClock)(), query.days);
+    },
     async payrollMismatches(query, user) {
       if (query.kind !== undefined && !(MISMATCH_KINDS as readonly string[]).includes(query.kind)) {
         throw validationFailed([{ field: '?kind', message: `应为以下值之一：${MISMATCH_KINDS.join('、')}` }]);

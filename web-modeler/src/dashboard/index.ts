@@ -1,5 +1,5 @@
 // 统计看板 /dashboard: the district's establishment, staff structure, retirement forecast, staff flows
-// and reduction deadlines, each as an ECharts chart with its data table, from GET /api/stats/<report>.
+// overdue steps by department and reduction deadlines, each as an ECharts chart with its data table, from GET /api/stats/<report>.
 import '../shared/base.css';
 import './dashboard.css';
 import { h } from '../shared/dom';
@@ -9,11 +9,12 @@ import type { ChartSpec } from './chart-spec';
 import { establishmentByUnit } from './charts/establishment';
 import { reductionDeadlines } from './charts/compliance';
 import { staffFlows } from './charts/flows';
+import { overdueStepsByDepartment } from './charts/overdue-steps';
 import { retirementForecast } from './charts/retirement';
 import { ageStructure, educationStructure, genderStructure } from './charts/structure';
 import { createReportLoader, type ReportLoader } from './reports';
 
-const CHARTS: readonly ChartSpec[] = [establishmentByUnit, ageStructure, genderStructure, educationStructure, retirementForecast, staffFlows, reductionDeadlines];
+const CHARTS: readonly ChartSpec[] = [establishmentByUnit, ageStructure, genderStructure, educationStructure, retirementForecast, staffFlows, overdueStepsByDepartment, reductionDeadlines];
 
 /** Which snapshot the figures come from (the same for every report of one view). */
 function snapshotNote(loader: ReportLoader): HTMLElement {

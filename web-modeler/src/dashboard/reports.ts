@@ -52,12 +52,20 @@ export interface ComplianceReport extends Report {
   reductions: ReductionFigures & { byUnit: Array<ReductionFigures & { unitId: string | null; unitCode: string; unitName: string }> };
 }
 
+export interface OverdueStepsReport {
+  at: string;
+  days: number;
+  byDepartment: Array<{ departmentId: string; departmentName: string; open: number; overdue: number; escalated: number; completed: number; completedLate: number }>;
+  definitions: Record<string, string>;
+}
+
 export interface Reports {
   establishment: EstablishmentReport;
   structure: StructureReport;
   'retirement-forecast': RetirementForecastReport;
   flows: FlowsReport;
   compliance: ComplianceReport;
+  'overdue-steps': OverdueStepsReport;
 }
 
 export type ReportName = keyof Reports;
