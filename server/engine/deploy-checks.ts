@@ -22,8 +22,12 @@
  *   refuses the deployment);
  * - `parallel-join-after-exclusive-split` (error): a parallel join fed by two branches of the same
  *   exclusive / event-based (or conditional inclusive) split; Zeebe waits forever, bpmn-engine
- *   completes the join — the same diagram would behave differently on the two engines.
+ *   completes the join — the same diagram would behave differently on the two engines;
+ * - `element-template-mismatch` (error): an element naming a template (`zeebe:modelerTemplate`) that
+ *   is unknown, or whose job type, retries or other fixed field differs from the template's
+ *   (./element-templates). The modeler locks those fields; this holds for XML from anywhere.
  */
+import { bundledElementTemplates, checkElementTemplates, type ElementTemplate } from './element-templates';
 import { lintDefinitions, parseBpmn, type LintFinding, type LintOptions, type ModdleElement } from './lint';
 
 export const EMBEDDED_ENGINE_SUPPORT = 'embedded-engine-support';
@@ -32,14 +36,21 @@ export const PARALLEL_JOIN_AFTER_EXCLUSIVE_SPLIT = 'parallel-join-after-exclusiv
 export const JOIN_AFTER_LOOP = 'join-after-loop';
 export const EXECUTABLE_PROCESS = 'executable-process';
 
+export interface DeployCheckOptions extends LintOptions {
+  /** the templates `zeebe:modelerTemplate` may name; default: processes/element-templates */
+  elementTemplates?: readonly ElementTemplate[];
+}
+
 export interface DeployCheckResult {
   /** ids of the processes with isExecutable="true", in document order */
   processIds: string[];
   findings: LintFinding[];
 }
 
+export const ONE_PROCESS_PER_FILE = 'one-process-per-file';
+
 /** Parses, lints and checks a diagram for deployment; never throws for bad input. */
-export async function checkDeployable(xml: string, opts: LintOptions = {}): Promise<DeployCheckResult> {
+export async function checkDeployable(xml: string, opts: DeployCheckOptions = {}): Promise<DeployCheckResult> {
   const parsed = await parseBpmn(xml);
   const { definitions } = parsed;
   if (!definitions) return { processIds: [], findings: parsed.findings };
@@ -49,6 +60,7 @@ export async function checkDeployable(xml: string, opts: LintOptions = {}): Prom
     ...parsed.findings,
     ...(await lintDefinitions(definitions, opts)),
     ...checkSupportedByEmbeddedEngine(definitions),
+    ...checkElementTemplates(executableProcesses(definitions), opts.elementTemplates ?? bundledElementTemplates()),
   ];
   if (processIds.length === 0) {
     findings.push({
@@ -57,6 +69,10 @@ export async function checkDeployable(xml: string, opts: LintOptions = {}): Prom
       category: 'error',
       message: '图中没有可执行流程 (isExecutable="true") — the diagram has no executable process',
     });
+  }
+  // a deployed version is one process per file: its id names the file's versions
+  if (processIds.length > 1) {
+    findings.push({ id: definitions.id ?? '', rule: ONE_PROCESS_PER_FILE, category: 'error', message: `一个文件只能包含一个可执行流程，实际 ${processIds.length} 个` });
   }
   return { processIds, findings };
 }

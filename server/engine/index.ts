@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import { calcRoutes } from '../routes/calc';
 import { externalTaskRoutes } from '../routes/external-tasks';
 import { importRoutes } from '../routes/imports';
+import { modelingRoutes } from '../routes/modeling';
 import { calcRetirementRoutes } from '../routes/calc-retirement';
 import { documentRoutes, publicVerifyRoutes } from '../routes/documents';
 import { historyRoutes } from '../routes/history';
@@ -23,6 +24,7 @@ import { processInstanceRoutes } from '../routes/process-instances';
 import { taskRoutes } from '../routes/tasks';
 import { createExternalTaskService } from '../services/external-tasks';
 import { createImportService } from '../services/imports/index';
+import { createModelingService } from '../services/modeling';
 import { createHistoryService } from '../services/history';
 import { startReservationExpiry } from '../services/quota-reservations';
 import { createStatsService, startSnapshotJob } from '../services/stats/index';
@@ -115,6 +117,7 @@ export async function startEngine(deps: StartEngineDeps): Promise<RunningEngine>
     engine,
     routers: [
       processDefinitionRoutes(createProcessDefinitionService(services)),
+      modelingRoutes(createModelingService({ db: db.knex })),
       processInstanceRoutes(instances),
       taskRoutes(createTaskService(services)),
       historyRoutes(createHistoryService({ db: db.knex, definitions: engine.definitions, instances })),

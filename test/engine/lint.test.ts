@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 
 import {
   checkDeployable,
+  ONE_PROCESS_PER_FILE,
   checkSupportedByEmbeddedEngine,
   EMBEDDED_ENGINE_SUPPORT,
   GATEWAY_FLOW_CONDITIONS,
@@ -239,6 +240,21 @@ describe('engine/lint', function () {
       // then
       assert.deepEqual(processIds, ['lint-valid-supported-constructs']);
       assert.deepEqual(findings, [], show(findings));
+    });
+
+    it('refuses a file with two executable processes: a deployed version is one process per file', async function () {
+      // given
+      const process = (id: string) => `<bpmn:process id="${id}" isExecutable="true"><bpmn:startEvent id="Start_${id}" /></bpmn:process>`;
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs_Two" targetNamespace="http://bpmn.io/schema/bpmn">${process('first')}${process('second')}</bpmn:definitions>`;
+
+      // when
+      const { processIds, findings } = await checkDeployable(xml);
+
+      // then
+      assert.deepEqual(processIds, ['first', 'second']);
+      const [finding] = findings.filter((f) => f.rule === ONE_PROCESS_PER_FILE);
+      assert.equal(finding?.category, 'error', show(findings));
+      assert.match(finding!.message, /一个文件只能包含一个可执行流程，实际 2 个/);
     });
 
     it('refuses a signal event on the event, in zh-CN and English', async function () {

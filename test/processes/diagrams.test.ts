@@ -33,11 +33,17 @@ function ext(el: El, type: string): El | undefined {
   return ((el.extensionElements?.values ?? []) as El[]).find((v) => v.$type === type);
 }
 
+// job-worker templates (one per job type) by id; user-task templates (e.g. 主管部门审核) fix a group and a form instead
 const templates = new Map<string, { jobType: string; id: string }>();
+const userTaskTemplates: Array<{ id: string; formId: string; groups: string }> = [];
 for (const name of readdirSync(join(PROCESSES_DIR, 'element-templates')).filter((n) => n.endsWith('.json'))) {
   const t = JSON.parse(readFileSync(join(PROCESSES_DIR, 'element-templates', name), 'utf8'));
-  const jobType = t.properties.find((p: { binding: { type: string; property?: string } }) => p.binding.type === 'zeebe:taskDefinition' && p.binding.property === 'type').value;
-  templates.set(t.id, { jobType, id: t.id });
+  const bound = (type: string, property?: string) => t.properties.find((p: { binding: { type: string; property?: string } }) => p.binding.type === type && p.binding.property === property)?.value;
+  if (t.elementType?.value === 'bpmn:UserTask') {
+    userTaskTemplates.push({ id: t.id, formId: bound('zeebe:formDefinition', 'formId'), groups: bound('zeebe:assignmentDefinition', 'candidateGroups') });
+  } else {
+    templates.set(t.id, { jobType: bound('zeebe:taskDefinition', 'type'), id: t.id });
+  }
 }
 const handlers = new Set(workers.map((w) => w.jobType));
 
@@ -49,6 +55,14 @@ describe('the nine workflow diagrams (processes/)', () => {
 
   it('has one element template per registered job type, and none for a job type without a handler', () => {
     assert.deepEqual([...templates.values()].map((t) => t.jobType).sort(), [...handlers].sort());
+  });
+
+  it('has user-task templates only with an existing form and known candidate groups', () => {
+    for (const t of userTaskTemplates) {
+      assert.ok(t.formId && existsSync(join(PROCESSES_DIR, 'forms', `${t.formId}.form`)), `${t.id}: form ${t.formId} missing`);
+      assert.ok(t.groups, `${t.id}: no candidate groups`);
+      for (const g of t.groups.split(',')) assert.ok(GROUPS.has(g.trim()), `${t.id}: unknown group ${g}`);
+    }
   });
 
   for (const processId of NINE) {

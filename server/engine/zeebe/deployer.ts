@@ -37,7 +37,6 @@ export async function deployToZeebe(deps: { db: Knex; grpc: ZeebeGrpc; log: Logg
       const { processIds, findings } = await checkDeployable(resource.content);
       const errors = lintErrors(findings);
       if (errors.length) failures.push({ resource: resource.name, findings });
-      else if (processIds.length !== 1) failures.push({ resource: resource.name, findings: [{ id: '', rule: 'one-process-per-file', category: 'error', message: `一个文件只能包含一个可执行流程，实际 ${processIds.length} 个` }] });
       else names[resource.name] = { name: processNameOf(resource.content, processIds[0]!) };
     } else if (/\.form$/i.test(resource.name)) {
       try {
