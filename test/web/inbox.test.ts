@@ -132,6 +132,43 @@ describe('web: inbox (chromium)', function () {
     assert.deepEqual(session.foreignRequests, [], 'no request leaves the server');
   });
 
+  it('an auditor opens that very case, steps its timeline back and forth, and sees the verify badge', async function () {
+    if (!caseId) this.skip();
+    // given: the auditor on the case the clerk just moved on
+    const { page } = session;
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
+    await login(page, 'auditor');
+    await page.goto(`/instances/${caseId}`);
+    const diagram = page.locator('[data-testid="diagram"][data-state-at]');
+    await diagram.waitFor();
+    const latest = Number(await diagram.getAttribute('data-state-at'));
+    const registration = page.locator('g.djs-element[data-element-id="Task_ApplyRegistration"]');
+    const classesOf = async () => ((await registration.getAttribute('class')) ?? '').split(/\s+/);
+    assert.ok((await classesOf()).includes('bzf-completed'), 'the 落编申请 the clerk completed is marked completed');
+
+    // when: back to the beginning, then one event forward
+    await page.getByRole('button', { name: '回到开始' }).click();
+    await page.locator('[data-testid="diagram"][data-state-at="0"]').waitFor();
+    assert.ok(!(await classesOf()).includes('bzf-completed'), 'nothing is completed before the first event');
+    await page.getByRole('button', { name: '下一事件 ›' }).click();
+    await page.locator('[data-testid="diagram"][data-state-at="1"]').waitFor();
+
+    // then: the verify badge says the chain is intact
+    const badge = page.locator('[data-testid="verify"] .badge[data-verified]');
+    await badge.waitFor();
+    assert.equal(await badge.getAttribute('data-verified'), 'ok');
+    assert.match(await badge.innerText(), /已验证/);
+    assert.ok(latest > 1);
+    await screenshot(page, 'inbox-case-audited');
+    assert.deepEqual(session.foreignRequests, [], 'no request leaves the server');
+
+    // back to the clerk for the next tests
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
+    await login(page, CLERK);
+  });
+
   it('starts a new case from the inbox and lists its first task', async () => {
     // given: the unit clerk on the queue
     const { page } = session;
