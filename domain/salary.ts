@@ -31,7 +31,7 @@ export type { EducationGroup, InstitutionTrack, ParameterRef, SalaryParameters }
 export type SalarySystem = 'civil-servant' | 'institution';
 export const SALARY_SYSTEM_NAMES: Readonly<Record<SalarySystem, string>> = { 'civil-servant': '公务员 (含参公)', institution: '事业单位' };
 
-export const SALARY_MODES = ['new-hire', 'continuation', 'promotion', 'progression'] as const;
+export const SALARY_MODES = ['new-hire', 'continuation', 'promotion', 'progression', 'regrade'] as const;
 export type SalaryMode = (typeof SALARY_MODES)[number];
 
 export interface PayItem {
@@ -503,6 +503,42 @@ function civilServantPayUnchecked(post: string, level: number, grade: number, pa
     { code: 'level-wage', name: '级别工资', amount: roundYuan(levelWage(level, grade, params, uses, { level: 'promotion.current.level', grade: 'promotion.current.grade' })) },
   ];
   return { position: { system: 'civil-servant', post, postLayer: layer, leadership, level, grade }, items, monthlyBasic: sum(items) };
+}
+
+export interface RegradeInput {
+  /** the salary system before the change (old 编制类型 / old unit) and after it */
+  fromSystem: SalarySystem;
+  system: SalarySystem;
+  /** the current position, priced on the old track */
+  current: PositionInput;
+  /** the position on the new track (套改后); omitted: the current position continues (same system only) */
+  target?: PositionInput | null;
+  /** the month of the change (调动当月 / 变更生效月), yyyy-mm */
+  effectiveMonth: string;
+}
+
+/**
+ * 工资接续 / 身份套改 (T1 step 4, T3 step 3): the current position priced on the old track (`before`), the new
+ * one on the new track from the month of the change; `increase` = the difference. Without a `target` the
+ * position continues unchanged (T1 within one salary system); a change of system needs the 套改 target.
+ */
+export function regradeSalary(input: RegradeInput, params: SalaryParameters): SalaryResult {
+  const system = checkSystem(input?.system);
+  const fromSystem = checkSystem(input.fromSystem);
+  const effectiveMonth = monthOf(input.effectiveMonth, 'effectiveMonth', '执行时间');
+  if (input.current === null || typeof input.current !== 'object') throw new DomainInputError('currentSalary', '现职务职级与工资档次必填');
+  const uses = new Uses();
+  const warnings: string[] = [];
+  const before = fromSystem === 'civil-servant' ? civilServantPay(input.current, params, uses, 'currentSalary', warnings) : institutionPay(input.current, params, uses, 'currentSalary');
+  let target = input.target;
+  if (target === null || target === undefined) {
+    if (fromSystem !== system) throw new DomainInputError('regradeTarget', `身份变化（${SALARY_SYSTEM_NAMES[fromSystem]} → ${SALARY_SYSTEM_NAMES[system]}），须填写套改后的职务职级/岗位与档次`);
+    target = input.current;
+  } else if (typeof target !== 'object') {
+    throw new DomainInputError('regradeTarget', '套改后的职务职级/岗位无效');
+  }
+  const after = system === 'civil-servant' ? civilServantPay(target, params, uses, 'regradeTarget', warnings) : institutionPay(target, params, uses, 'regradeTarget');
+  return result({ mode: 'regrade', system, effectiveMonth, ...after, probation: null, afterProbation: null, before, increase: roundYuan(after.monthlyBasic - before.monthlyBasic), warnings }, uses);
 }
 
 export interface ProgressionInput {

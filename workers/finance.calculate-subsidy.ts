@@ -1,5 +1,6 @@
 // finance.calculate-subsidy — 财政核定补贴 (Z1 step 8, Z2, Z3) and 财政核减 (J1–J3), domain-spec.md §6.
-// Header `mode`: add (default) | reduce. In: `salary`, `insurance` (SIu = insurance.totals.unitCash; computed
+// Header `mode`: add (default) | reduce. T1 moves the budget line with two tasks: add at unit B and reduce at unit A,
+// both from `moveMonth` (the month of the move, the first month A no longer pays). In: `salary`, `insurance` (SIu = insurance.totals.unitCash; computed
 // from `salary` when absent), `unitId` (经费形式, 机构性质), reduce: `stopMonth` or `retirement.pensionStartMonth`;
 // optional `allowanceMonthly`, `yearEndBonusEligible`. A reduce without `salary` (J flows have no salary step)
 // prices `currentSalary` (职级/级别/档次 or 岗位/薪级) with `bianzhiType`. Out: `subsidy` (components, total, 工资统发 flag).
@@ -28,6 +29,8 @@ export interface SubsidyCalculationInput {
   unitNature: UnitNature;
   stopMonth?: string;
   retirement?: { pensionStartMonth?: string };
+  /** reduce (T1 budget move): the month the person moves away, the first month this unit no longer pays */
+  moveMonth?: string;
   allowanceMonthly?: number;
   yearEndBonusEligible?: boolean;
 }
@@ -42,12 +45,13 @@ export async function calculateSubsidy(store: Pick<ParameterStore, 'get'>, input
   const given = input.salary;
   const fromPosition = mode === 'reduce' && (given === null || given === undefined) && input.currentSalary !== undefined;
   if (!fromPosition && (given === null || typeof given !== 'object')) throw new DomainInputError('salary', '缺少核定工资结果 (salary)；减员可改为提供现工资档次 (currentSalary)');
-  const pensionStartMonth = input.retirement?.pensionStartMonth;
+  const movedIn = input.moveMonth !== undefined && input.moveMonth !== null ? monthOf(input.moveMonth, 'moveMonth', '调动月份') : undefined;
+  const pensionStartMonth = movedIn ?? input.retirement?.pensionStartMonth;
   let first: string;
   let dateField: string;
   if (mode === 'reduce') {
     if (input.stopMonth !== undefined) [first, dateField] = [addMonths(monthOf(input.stopMonth, 'stopMonth', '停薪月份'), 1), 'stopMonth'];
-    else if (pensionStartMonth !== undefined) [first, dateField] = [monthOf(pensionStartMonth, 'retirement.pensionStartMonth', '养老金起发月份'), 'retirement.pensionStartMonth'];
+    else if (pensionStartMonth !== undefined) [first, dateField] = [monthOf(pensionStartMonth, 'retirement.pensionStartMonth', '养老金起发月份'), movedIn !== undefined ? 'moveMonth' : 'retirement.pensionStartMonth'];
     else throw new DomainInputError('stopMonth', '核减须提供停薪月份 (stopMonth) 或养老金起发月份 (retirement.pensionStartMonth)');
   } else {
     [first, dateField] = [monthOf(given!.effectiveMonth, 'salary.effectiveMonth', '起薪月份'), 'salary.effectiveMonth'];

@@ -1,5 +1,6 @@
 // salary.calculate — 核定工资 (Z1 step 6, Z2, Z3, T2): the basic salary of a new hire, a transfer in
-// (工资介绍信) or a promotion, domain-spec.md §3. Header `mode`: new-hire | continuation | promotion (| progression).
+// (工资介绍信) or a promotion, domain-spec.md §3. Header `mode`: new-hire | continuation | promotion (| progression)
+// | regrade (T1 工资接续 / T3 身份套改: currentSalary on the old track → regradeTarget, or the same position, on the new).
 // Reads the salary tables in force on the effective day; the result names the versions and their tags.
 // Invalid input is a DomainInputError: a `fail` with no retries (an incident a clerk fixes), never a crash.
 import type { Knex } from 'knex';
@@ -14,6 +15,7 @@ import {
   newHireSalary,
   progressionSalary,
   promotionSalary,
+  regradeSalary,
   salarySystemOf,
   type EducationGroup,
   type InstitutionTrack,
@@ -57,10 +59,17 @@ export interface SalaryCalculationInput {
   currentSalary?: PositionInput;
   /** progression: +1 档 / 级别 / 薪级 */
   progression?: { current?: PositionInput; kind: 'grade' | 'level' | 'scale'; qualifiedYears: number; assessedYear: number };
+  /** regrade: the 编制类型 before the change (default bianzhiType) and the old unit's 机构性质 (default unitNature) */
+  fromBianzhiType?: BianzhiType;
+  fromUnitNature?: UnitNature;
+  /** regrade: the position on the new track (套改后); omitted = the current position continues */
+  regradeTarget?: PositionInput | null;
 }
 
-export interface SalaryJobVariables extends Omit<SalaryCalculationInput, 'mode' | 'unitNature'> {
+export interface SalaryJobVariables extends Omit<SalaryCalculationInput, 'mode' | 'unitNature' | 'fromUnitNature'> {
   unitId: string;
+  /** regrade (T1): the unit the person leaves; its 机构性质 decides the old salary system */
+  fromUnitId?: string;
 }
 
 /** Reads `keys` in force on `day` as Versioned values. A key with no version then names the date field. */
@@ -163,6 +172,14 @@ export async function calculateSalary(store: Pick<ParameterStore, 'get'>, input:
       const params = await load(`${year + 1}-01-01`, 'progression.assessedYear');
       return progressionSalary({ system, current, kind: progression.kind, qualifiedYears: progression.qualifiedYears, assessedYear: year }, params);
     }
+    case 'regrade': {
+      const month = input.effectiveMonth !== undefined ? monthOf(input.effectiveMonth, 'effectiveMonth', '执行时间')
+        : input.effectiveDate !== undefined ? monthOf(input.effectiveDate, 'effectiveDate', '生效日期')
+        : (() => { throw new DomainInputError('effectiveDate', '生效日期 (effectiveDate) 或执行月份 (effectiveMonth) 必填'); })();
+      const fromSystem = salarySystemOf(input.fromBianzhiType ?? input.bianzhiType, input.fromUnitNature ?? input.unitNature, 'fromBianzhiType');
+      const params = await load(firstDayOf(month), input.effectiveMonth !== undefined ? 'effectiveMonth' : 'effectiveDate');
+      return regradeSalary({ fromSystem, system, current: object(input.currentSalary, 'currentSalary', '现职务职级与工资档次'), target: input.regradeTarget, effectiveMonth: month }, params);
+    }
   }
 }
 
@@ -191,7 +208,8 @@ export const createHandler = (deps: Pick<WorkerDeps, 'db' | 'parameters'>): JobH
       }
       const vars = variables ?? ({} as SalaryJobVariables);
       const unit = await unitOf(deps.db, vars.unitId);
-      const salary = await calculateSalary(deps.parameters, { ...vars, mode: mode as SalaryMode, unitNature: unit.nature });
+      const fromUnitNature = vars.fromUnitId !== undefined && vars.fromUnitId !== null ? (await unitOf(deps.db, vars.fromUnitId)).nature : undefined;
+      const salary = await calculateSalary(deps.parameters, { ...vars, mode: mode as SalaryMode, unitNature: unit.nature, ...(fromUnitNature ? { fromUnitNature } : {}) });
       log.info({ mode, system: salary.system, effectiveMonth: salary.effectiveMonth, lowestStatus: salary.lowestStatus }, 'salary calculated');
       return complete({ salary });
     } catch (error) {

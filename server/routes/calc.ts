@@ -51,7 +51,7 @@ const salaryRequestSchema = {
   additionalProperties: false,
   required: ['mode', 'bianzhiType'],
   properties: {
-    mode: { type: 'string', enum: [...SALARY_MODES], description: 'new-hire 新录用 · continuation 调入(工资介绍信) · promotion 晋升 · progression 正常晋档/晋级/晋薪级' },
+    mode: { type: 'string', enum: [...SALARY_MODES], description: 'new-hire 新录用 · continuation 调入(工资介绍信) · promotion 晋升 · progression 正常晋档/晋级/晋薪级 · regrade 工资接续或身份套改（T1/T3：currentSalary 按原轨道，regradeTarget 为新岗位）' },
     bianzhiType: { type: 'string', enum: [...BIANZHI_TYPES] },
     unitNature: { type: 'string', enum: [...UNIT_NATURES], description: '机构性质；参公单位 (institution_cs) 的事业编制按公务员工资制度' },
     person: {

@@ -263,9 +263,9 @@ describe('the staff-change workflows Z2, Z3, J1–J3, T1–T3', function () {
     const personId = await enrolPerson(r, 'U001', { idNumber: idNumber('37061219920101007'), name: '郭磊', gender: '1', birthDate: '1992-01-01', bianzhiType: 'XZ', post: '一级科员' });
     const [a, b] = [await quota('U001', 'XZ'), await quota('U002', 'XZ')];
     const id = await r.start('staff-adjust-transfer', 'unit-U001', { unitId: fromId, personId, targetUnitId: toId });
-    await r.complete(id, 'Task_ApplyTransfer', 'unit-U001', { transferType: '调动', targetConsent: true, applicationReason: '工作需要', applicationAction: 'submit' });
+    await r.complete(id, 'Task_ApplyTransfer', 'unit-U001', { transferType: '调动', targetConsent: true, applicationReason: '工作需要', applicationAction: 'submit', currentSalary: { post: '一级科员', level: 25, grade: 4 } });
     await r.complete(id, 'Task_ApproveTransfer', 'bianban-clerk', { transferDecision: 'approve' });
-    await r.complete(id, 'Task_ConfirmTransferOrder', 'org-clerk', { transferOrderConfirmed: true });
+    await r.complete(id, 'Task_ConfirmTransferOrder', 'org-clerk', { transferOrderConfirmed: true, effectiveDate: '2026-12-01' });
     await r.complete(id, 'Task_ConfirmSalaryContinues', 'hrss-clerk', { salaryContinuationConfirmed: true });
     await r.complete(id, 'Task_ConfirmBudgetMove', 'finance-clerk', { budgetMoveConfirmed: true });
     await assertVerified(id);
@@ -273,6 +273,27 @@ describe('the staff-change workflows Z2, Z3, J1–J3, T1–T3', function () {
     assert.equal((await quota('U001', 'XZ')).actual, a.actual - 1);
     assert.equal((await quota('U002', 'XZ')).actual, b.actual + 1);
     assert.deepEqual(await documentTypes(id), ['DL', 'RBTZ']);
+    // the figures, worked by hand (domain-spec §1 T1 steps 4 and 6, §3.1, §4.2, §6): U001 → U002, both 机关 全额, XZ stays XZ
+    const v = (await r.instance(id)).variables;
+    // step 4 工资接续, from the month of the move 2026-12 (调令 effectiveDate 2026-12-01); same 身份 (公务员 → 公务员): no 套改
+    //   职级工资 一级科员 = 科员 600 + 级别工资 25级4档 = 850 + 3 · 50 = 1,000 (§3.1 [B]) → 1,600, before = after, 增减 0
+    const position = { system: 'civil-servant', post: '一级科员', postLayer: '科员', leadership: false, level: 25, grade: 4 };
+    assert.deepEqual(salaryFigures(v.salary), {
+      effectiveMonth: '2026-12',
+      position,
+      items: { 'post-wage': 600, 'level-wage': 1000 },
+      monthlyBasic: 1600,
+      probation: null,
+      afterProbation: null,
+      before: { position, items: { 'post-wage': 600, 'level-wage': 1000 }, monthlyBasic: 1600 },
+      increase: 0,
+    });
+    // step 6 the budget line moves from the month of the move 2026-12: n = 13 − 12 = 1, at B added and at A reduced alike
+    //   B = 1,600 · T = 3,000 [C] · YB = December's basic 1,600 (公务员) · SIu: W = 1,600 < 4,200 → base 4,200 → 1,520.40
+    //   (公务员, harness example) · 公用 = 1/12 · 12,000 [C] = 1,000 → total = 1,600 + 3,000 + 1,600 + 1,520.40 + 1,000 = 8,720.40
+    const moved = { year: 2026, fromMonth: '2026-12', months: 1, cost: { basic: 1600, allowance: 3000, bonus: 1600, social: 1520.4, public: 1000 }, coverage: FULL_COVERAGE, totalCost: 8720.4, total: 8720.4 };
+    assert.deepEqual(subsidyFigures(v.subsidy), { mode: 'add', ...moved, payrollList: { listed: true, action: 'add', month: '2026-12' } });
+    assert.deepEqual(subsidyFigures(v.subsidyRelease), { mode: 'reduce', ...moved, payrollList: { listed: true, action: 'remove', month: '2026-12' } });
   });
 
   it('T2 晋升: a 领导职务 takes a vacant 领导职数 and the salary is re-slotted', async () => {
@@ -313,7 +334,10 @@ describe('the staff-change workflows Z2, Z3, J1–J3, T1–T3', function () {
     const personId = await enrolPerson(r, 'U001', { idNumber: idNumber('37061219800220001'), name: '马强', gender: '1', birthDate: '1980-02-20', bianzhiType: 'GQ', post: '技术工三级' });
     const [gq, xz] = [await quota('U001', 'GQ'), await quota('U001', 'XZ')];
     const id = await r.start('staff-adjust-establishment-type', 'bianban-clerk', { unitId, personId });
-    await r.complete(id, 'Task_RegisterTypeChange', 'bianban-clerk', { changeType: '工勤转管理', newBianzhiType: 'XZ', basisDocNo: '示编委〔2026〕9号', effectiveDate: '2026-11-01' });
+    await r.complete(id, 'Task_RegisterTypeChange', 'bianban-clerk', {
+      changeType: '工勤转管理', newBianzhiType: 'XZ', basisDocNo: '示编委〔2026〕9号', effectiveDate: '2026-11-01',
+      currentSalary: { post: '技术工三级', track: 'worker', postLevel: 3, scale: 10 }, regradeTarget: { post: '一级科员', level: 26, grade: 2 },
+    });
     // (the person is 工勤 until the change: 人社 re-grades)
     await r.complete(id, 'Task_RegradeSalary', 'hrss-clerk', { regradeConfirmed: true });
     await r.complete(id, 'Task_ConfirmFundingChange', 'finance-clerk', { fundingChangeConfirmed: true });
@@ -321,5 +345,31 @@ describe('the staff-change workflows Z2, Z3, J1–J3, T1–T3', function () {
     assert.equal((await db('persons').where({ id: personId }).first()).bianzhi_type, 'XZ');
     assert.equal((await quota('U001', 'GQ')).actual, gq.actual - 1);
     assert.equal((await quota('U001', 'XZ')).actual, xz.actual + 1);
+    // the figures, worked by hand (domain-spec §1 T3 steps 3 and 5, §3.1, §3.2, §4.2, §6), from the month of the change 2026-11
+    const v = (await r.instance(id)).variables;
+    // step 3 身份/工资套改: before, 工勤 (事业 structure, 工勤技能 track [C]): 技术工三级 615 + 薪级 10 = 197 (§3.2 2006 table [C]) → 812
+    //   after, 公务员: 职级工资 一级科员 = 科员 600 + 级别工资 26级2档 = 790 + 45 = 835 (§3.1 [B]) → 1,435; 增资 = 1,435 − 812 = 623
+    assert.deepEqual(salaryFigures(v.salary), {
+      effectiveMonth: '2026-11',
+      position: { system: 'civil-servant', post: '一级科员', postLayer: '科员', leadership: false, level: 26, grade: 2 },
+      items: { 'post-wage': 600, 'level-wage': 835 },
+      monthlyBasic: 1435,
+      probation: null,
+      afterProbation: null,
+      before: { position: { system: 'institution', track: 'worker', postLevel: '3', postName: '技术工三级', scale: 10 }, items: { 'post-wage': 615, 'scale-wage': 197 }, monthlyBasic: 812 },
+      increase: 623,
+    });
+    // step 5 财政 on the new track, U001 机关 全额, from 2026-11: n = 13 − 11 = 2
+    //   basic = 2 · 1,435 = 2,870 · T = 2 · 3,000 [C] = 6,000 · YB = December's basic 1,435 (公务员 now) · SIu: W = 1,435 < 4,200
+    //   → base 4,200 → 1,520.40 (公务员, harness example) · 2 = 3,040.80 · 公用 = 2/12 · 12,000 [C] = 2,000
+    //   total = 2,870 + 6,000 + 1,435 + 3,040.80 + 2,000 = 15,345.80
+    assert.deepEqual(subsidyFigures(v.subsidy), {
+      mode: 'add', year: 2026, fromMonth: '2026-11', months: 2,
+      cost: { basic: 2870, allowance: 6000, bonus: 1435, social: 3040.8, public: 2000 },
+      coverage: FULL_COVERAGE,
+      totalCost: 15345.8,
+      total: 15345.8,
+      payrollList: { listed: true, action: 'add', month: '2026-11' },
+    });
   });
 });

@@ -74,6 +74,17 @@ describe('worker finance.calculate-subsidy', () => {
     assert.equal(same.total, r.total);
   });
 
+  it('reduces the unit a person moves away from (T1) from the month of the move (moveMonth)', async () => {
+    // given 三级主任科员 22级3档 (1905) moving to another district unit in 2026-08: A stops paying from 2026-08 → 5 months
+    const current = continuationSalary({ system: 'civil-servant', letter: { post: '三级主任科员', level: 22, grade: 3, paidThrough: '2020-01' } }, defaultSalaryParameters());
+    const r = subsidyOf(await run({ unitId: units.U001, salary: current, moveMonth: '2026-08' }, 'reduce'));
+    assert.deepEqual([r.mode, r.fromMonth, r.months], ['reduce', '2026-08', 5]);
+    assert.equal(r.components.find((c) => c.code === 'basic')!.cost, 5 * 1905);
+    assert.deepEqual(r.payrollList, { listed: true, action: 'remove', month: '2026-08' });
+    // the same as a stop month the month before
+    assert.equal(subsidyOf(await run({ unitId: units.U001, salary: current, stopMonth: '2026-07' }, 'reduce')).total, r.total);
+  });
+
   it('prices the current position when a reduce flow has no salary result', async () => {
     // given J3: stop month 2026-09 (stop-pay form), current 三级主任科员 22级3档 = 1905
     const r = subsidyOf(await run({ unitId: units.U001, bianzhiType: 'XZ', stopMonth: '2026-09', currentSalary: { post: '三级主任科员', level: 22, grade: 3 } }, 'reduce'));

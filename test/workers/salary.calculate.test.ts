@@ -79,6 +79,20 @@ describe('worker salary.calculate', () => {
     assert.equal(s.increase, 107);
   });
 
+  it('continues the current pay on a transfer within the district (T1 regrade, same 身份): from the month of the move', async () => {
+    // 一级科员 25级4档 = 600 + (850 + 3 · 50) = 1,600, unchanged; A = U001 (机关), B = U002 (机关)
+    const s = salaryOf(await run('regrade', { unitId: units.U002, fromUnitId: units.U001, bianzhiType: 'XZ', currentSalary: { post: '一级科员', level: 25, grade: 4 }, effectiveDate: '2026-12-01' }));
+    assert.deepEqual([s.mode, s.system, s.effectiveMonth, s.monthlyBasic, s.before!.monthlyBasic, s.increase], ['regrade', 'civil-servant', '2026-12', 1600, 1600, 0]);
+  });
+
+  it('re-grades on the new track when the 身份 changes (T3 工勤 → 行政), and needs the 套改 target for it', async () => {
+    // before: 技术工三级 615 + 薪级 10 = 197 → 812 (事业 structure); after: 一级科员 600 + 26级2档 (790 + 45) = 1,435
+    const variables = { unitId: units.U001, fromBianzhiType: 'GQ', bianzhiType: 'XZ', currentSalary: { post: '技术工三级', track: 'worker', postLevel: 3, scale: 10 }, effectiveDate: '2026-11-01' };
+    const s = salaryOf(await run('regrade', { ...variables, regradeTarget: { post: '一级科员', level: 26, grade: 2 } }));
+    assert.deepEqual([s.system, s.before!.position.system, s.before!.monthlyBasic, s.monthlyBasic, s.increase, s.effectiveMonth], ['civil-servant', 'institution', 812, 1435, 623, '2026-11']);
+    incident(await run('regrade', variables), 'regradeTarget');
+  });
+
   it('reads the T2 form\'s names: a leadership post, the 任职 date and the current position', async () => {
     // given the post-change-application form: 乡科级 副职 from 2026-06-15; current 一级科员 25级2档
     const s = salaryOf(await run('promotion', { unitId: units.U001, bianzhiType: 'XZ', newPost: '副科长', isLeaderPost: true, leaderPost: { level: '乡科级', kind: 'deputy' }, effectiveDate: '2026-06-15', currentSalary: { post: '一级科员', level: 25, grade: 2 } }));
