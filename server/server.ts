@@ -34,7 +34,7 @@ export async function runServer(options: ServerOptions = {}): Promise<void> {
   await ensureReferenceData(db.knex);
   const services = createCoreServices({ db, config, log });
   if (config.demo) {
-    const users = await seedDemo(db.knex, log);
+    const users = await seedDemo(db.knex, log, { district: { persons: config.demoPersons } });
     process.stdout.write(`\n${formatDemoUsers(users)}\n\n`);
   } else {
     await bootstrapAdmin({ knex: db.knex, auth: services.auth, log }, config.bootstrapAdminPassword);

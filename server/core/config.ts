@@ -156,6 +156,11 @@ export const configSchema = [
     doc: 'Demo mode: seeds a demo district and demo users (password "demo"). DEMO=1 forces it on, DEMO=0 off.',
   },
   {
+    name: 'DEMO_PERSONS', key: 'demoPersons', type: 'int', default: 2000, min: 0, max: 2_000_000,
+    doc: '演示模式下在六个示例单位之后生成的区的在编人数（单位 U007 起，约每 50 人一个单位，至少 40 个；0 = 只有六个示例单位，否则至少 240）/ '
+      + 'Demo mode: persons 在编 of the generated district added after the six named units (units U007…, about one per 50 persons, at least 40; 0 = the six named units only, else at least 240).',
+  },
+  {
     name: 'DOCUMENT_SIGNING_SECRET', key: 'documentSigningSecret', type: 'secret', minLength: 32,
     default: (p) => (p.demo === true ? DEMO_DOCUMENT_SIGNING_SECRET : undefined),
     defaultDoc: 'a fixed demo value in demo mode; required otherwise',

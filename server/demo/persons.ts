@@ -21,8 +21,8 @@ const AREA_CODE = '370612';
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
-/** mulberry32: a tiny seeded PRNG. */
-function random(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG (uniform in [0, 1)); also used by generator.ts. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -55,7 +55,7 @@ export function demoPersons(
   units: ReadonlyArray<{ unitCode: string; bianzhiType: string; actual: number }>,
   retired = 2,
 ): DemoPerson[] {
-  const next = random(20261124);
+  const next = mulberry32(20261124);
   const pick = <T>(items: readonly T[] | string): T => items[Math.floor(next() * items.length)] as T;
   const persons: DemoPerson[] = [];
   let sequence = 0;

@@ -4,6 +4,7 @@ import { hashPassword } from '../core/passwords';
 import { createUsersRepository } from '../repositories/users';
 import { ensureReferenceData } from '../services/reference-data';
 import { DEMO_PASSWORD, DEMO_STAFF, DEMO_UNITS, demoUnitClerks, type DemoUserSpec } from './district';
+import { DistrictMismatchError, generateDistrict, writeDistrict, type DistrictOptions } from './generator';
 import { demoPersons } from './persons';
 
 export interface SeededUser {
@@ -12,11 +13,18 @@ export interface SeededUser {
   roles: string[];
   departmentId: string | null;
   unitCode: string | null;
+  /** a clerk of a generated unit (formatDemoUsers sums them up in one line) */
+  generated?: true;
 }
 
 export interface SeedOptions {
   /** The year of the annual plans; default: this year. */
   year?: number;
+  /**
+   * A generated district (server/demo/generator.ts) after the six named units: units U007…, their persons and one
+   * clerk `unit-<code>` each. Off by default (and with persons 0): the six named units only.
+   */
+  district?: Pick<DistrictOptions, 'persons' | 'units' | 'seed'>;
 }
 
 /**
@@ -30,19 +38,29 @@ export async function seedDemo(knex: Knex, log: Logger, options: SeedOptions = {
   // The demo password is public, so the hash cost buys nothing here; keep seeding fast.
   const demoHashCost = 10;
 
+  const generatedClerks: DemoUserSpec[] = [];
+
   const created = await knex.transaction(async (trx) => {
     await ensureReferenceData(trx);
     const unitIds = await seedUnits(trx, year);
     await seedPersons(trx, unitIds);
+    if (options.district && options.district.persons > 0) {
+      generatedClerks.push(...(await seedGeneratedDistrict(trx, log, { ...options.district, year }, unitIds)));
+    }
 
     const users = createUsersRepository(trx);
-    const existing = await users.existingUsernames(staff.map((u) => u.username));
+    const all = [...staff, ...generatedClerks];
+    const existing = await users.existingUsernames(all.map((u) => u.username));
     let count = 0;
-    for (const spec of staff.filter((u) => !existing.has(u.username))) {
+    // generated clerks share one hash (the password is public): thousands of units stay quick to seed
+    let sharedHash: string | undefined;
+    for (const spec of all.filter((u) => !existing.has(u.username))) {
+      const generated = generatedClerks.includes(spec);
+      const passwordHash = generated ? (sharedHash ??= await hashPassword(DEMO_PASSWORD, demoHashCost)) : await hashPassword(DEMO_PASSWORD, demoHashCost);
       await users.insert({
         username: spec.username,
         displayName: spec.displayName,
-        passwordHash: await hashPassword(DEMO_PASSWORD, demoHashCost),
+        passwordHash,
         departmentId: spec.departmentId,
         unitId: spec.unitCode ? unitIds.get(spec.unitCode)! : null,
         isDemo: true,
@@ -54,13 +72,39 @@ export async function seedDemo(knex: Knex, log: Logger, options: SeedOptions = {
   });
   log.info({ usersCreated: created }, 'demo data seeded');
 
-  return staff.map((spec) => ({
+  const seeded = (spec: DemoUserSpec): SeededUser => ({
     username: spec.username,
     displayName: spec.displayName,
     roles: [...spec.roles],
     departmentId: spec.departmentId,
     unitCode: spec.unitCode ?? null,
-  }));
+  });
+  return [...staff.map(seeded), ...generatedClerks.map((spec) => ({ ...seeded(spec), generated: true as const }))];
+}
+
+/**
+ * The generated district after the named units (codes U007…), written in the seed's transaction. Idempotent like
+ * the rest: units that exist are skipped with their persons (writeDistrict). A database seeded before with other
+ * DEMO_PERSONS keeps its district: a warning, no generated clerks returned. Returns the clerks of the generated units.
+ */
+async function seedGeneratedDistrict(
+  trx: Knex.Transaction,
+  log: Logger,
+  options: Pick<DistrictOptions, 'persons' | 'units' | 'seed'> & { year: number },
+  unitIds: Map<string, string>,
+): Promise<DemoUserSpec[]> {
+  const district = generateDistrict({ ...options, firstCodeNumber: DEMO_UNITS.length + 1 });
+  try {
+    const written = await writeDistrict(trx, district);
+    if (written.unitsWritten > 0) log.info({ units: written.unitsWritten, persons: written.personsWritten }, 'demo district generated');
+  } catch (error) {
+    if (!(error instanceof DistrictMismatchError)) throw error;
+    log.warn({ persons: options.persons }, 'the database holds a demo district generated with other options; kept as it is');
+    return [];
+  }
+  const rows = (await trx('units').whereIn('code', district.units.map((u) => u.code)).select('id', 'code')) as Array<{ id: string; code: string }>;
+  for (const row of rows) unitIds.set(row.code, row.id);
+  return demoUnitClerks(district.units.map((unit) => ({ ...unit, quotas: [], leaderPosts: [] })));
 }
 
 /** Units (parents first), quotas, leader posts, this year's plans. Returns unit code → id. */
@@ -132,14 +176,23 @@ async function seedPersons(trx: Knex.Transaction, unitIds: Map<string, string>):
 /** The table main prints at start in demo mode. */
 export function formatDemoUsers(users: readonly SeededUser[]): string {
   const header = ['用户名 username', '角色 roles', '部门/单位 department/unit'];
-  const rows = users.map((u) => [u.username, u.roles.join(', '), u.unitCode ? `unit ${u.unitCode}` : (u.departmentId ?? '-')]);
+  const generated = users.filter((u) => u.generated);
+  const rows = users.filter((u) => !u.generated).map((u) => [u.username, u.roles.join(', '), u.unitCode ? `unit ${u.unitCode}` : (u.departmentId ?? '-')]);
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]!))));
   const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ');
+  const more =
+    generated.length === 0
+      ? []
+      : [
+          `另有生成单位的经办人 ${generated.length} 个 / plus ${generated.length} clerks of the generated units: ` +
+            `${generated[0]!.username} … ${generated[generated.length - 1]!.username}`,
+        ];
   return [
     '演示模式 / demo mode — 所有演示用户的密码均为 "demo" / every demo user\'s password is "demo"',
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
+    ...more,
   ].join('\n');
 }
 
