@@ -59,3 +59,9 @@ export function isRealDate(text: string): boolean {
 export function isoDate(moment: Date): string {
   return new Date(moment.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
+
+/** Masks a 公民身份号码 for the public: the first 6 and the last 4 characters stay. */
+export function maskIdNumber(value: string): string {
+  if (value.length <= 10) return '*'.repeat(value.length);
+  return `${value.slice(0, 6)}${'*'.repeat(value.length - 10)}${value.slice(-4)}`;
+}

@@ -6,6 +6,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { documentTypeName, type DocumentType } from '../../domain/document-numbers';
+import { maskIdNumber } from '../../domain/id-number';
 import { cjkFonts, startCjkPdf, writePageFooters } from './pdf-fonts';
 
 /** Payload keys of the common header: printed in the header, never among the fields. */
@@ -229,12 +230,6 @@ export function formatValue(value: unknown, depth = 0): string {
     return parts.map(([k, v]) => `${k}：${v}`).join(depth ? '，' : '\n');
   }
   return String(value);
-}
-
-/** Masks a 公民身份号码 for the public: the first 6 and the last 4 characters stay. */
-export function maskIdNumber(value: string): string {
-  if (value.length <= 10) return '*'.repeat(value.length);
-  return `${value.slice(0, 6)}${'*'.repeat(value.length - 10)}${value.slice(-4)}`;
 }
 
 export interface PrintedRow {

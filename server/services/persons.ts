@@ -1,10 +1,10 @@
 // Finding staff on the rolls, for the pages that start a case about someone (退休, 调动, 职务变动…).
 // Scoped like cases: a unit clerk finds the own unit's staff only. ID numbers leave masked.
 import type { Knex } from 'knex';
+import { maskIdNumber } from '../../domain/id-number';
 import type { AuthUser } from '../core/auth-user';
 import { caseScopeOf } from '../core/policy';
 import { searchActivePersons } from '../repositories/persons';
-import { maskIdNumber } from './document-pdf';
 
 export interface PersonHit {
   id: string;

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { DOCUMENT_TYPES } from '../../domain/document-numbers';
 import { CJK_FONT_NAME } from '../../server/services/pdf-fonts';
-import { DOCUMENT_LAYOUTS, documentRows, formatValue, keyFieldsOf, maskIdNumber, renderDocumentPdf } from '../../server/services/document-pdf';
+import { DOCUMENT_LAYOUTS, documentRows, formatValue, keyFieldsOf, renderDocumentPdf } from '../../server/services/document-pdf';
+import { maskIdNumber } from '../../domain/id-number';
 import { ID_NUMBER, RBTZ_PAYLOAD, extractPdfText } from './documents-support';
 
 const printable = {
