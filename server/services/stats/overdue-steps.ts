@@ -7,6 +7,7 @@
 // for 用人单位. Departments are those of server/core/auth-user.ts DEPARTMENTS, in that order.
 import type { Knex } from 'knex';
 import { DEPARTMENTS } from '../../core/auth-user';
+import { SUPERVISOR_GROUP, UNIT_GROUP } from '../../core/policy';
 import { num, rows, sql } from './sql';
 
 export interface DepartmentSteps {
@@ -39,7 +40,7 @@ export async function overdueStepsReport(db: Knex, now: Date, days: number): Pro
     db,
     sql`with task_departments as (
           select distinct t.id, t.state, t.due_at, t.completed_at,
-                 case when g in ('unit', 'supervisor') or g like 'unit:%' or g like 'supervisor:%' then 'unit'
+                 case when g in (${UNIT_GROUP}, ${SUPERVISOR_GROUP}) or g like ${`${UNIT_GROUP}:%`} or g like ${`${SUPERVISOR_GROUP}:%`} then ${UNIT_GROUP}
                       when g like '%-leader' then left(g, length(g) - length('-leader'))
                       else g end as department
             from user_tasks t cross join lateral unnest(t.candidate_groups) g
