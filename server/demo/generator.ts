@@ -15,7 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { idNumberCheckDigit } from '../../domain/id-number';
 import type { BianzhiType, UnitNature } from '../../domain/quota';
-import { mulberry32 } from './persons';
+import { mulberry32, type DemoPerson } from './persons';
 
 export interface DistrictOptions {
   /** PRNG seed (any integer); default 1 */
@@ -67,16 +67,9 @@ export interface GeneratedUnit {
   retirees: number;
 }
 
-export interface GeneratedPerson {
-  idNumber: string;
-  name: string;
-  gender: '1' | '2';
-  birthDate: string;
-  status: 'active' | 'retired';
-  unitCode: string | null;
+/** A named demo person's fields, plus the profile the generator fills in. */
+export interface GeneratedPerson extends DemoPerson {
   bianzhiType: BianzhiType | null;
-  post: string | null;
-  enteredOn: string | null;
   profile: PersonProfile;
 }
 

@@ -2,6 +2,7 @@
  * Synthetic 实名制 records for the demo district, generated deterministically (same input, same people)
  * so that seeding twice inserts nothing new. ID numbers carry a valid GB 11643 check digit.
  */
+import { idNumberCheckDigit } from '../../domain/id-number';
 
 export interface DemoPerson {
   idNumber: string;
@@ -18,8 +19,6 @@ export interface DemoPerson {
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红建国志文';
 const AREA_CODE = '370612';
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK = '10X98765432';
 
 /** mulberry32: a tiny seeded PRNG (uniform in [0, 1)); also used by generator.ts. */
 export function mulberry32(seed: number): () => number {
@@ -31,12 +30,6 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-export function idNumberCheckDigit(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
-  return CHECK[sum % 11]!;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

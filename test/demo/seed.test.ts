@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { createSilentLogger } from '../../server/core/logger';
 import { seedDemo, formatDemoUsers } from '../../server/demo/seed';
-import { idNumberCheckDigit } from '../../server/demo/persons';
+import { idNumberCheckDigit } from '../../domain/id-number';
 import { createTestApp } from '../support/app';
 import { getTestDatabase, resetDatabase } from '../support/db';
 

@@ -1,7 +1,7 @@
 // Shared by the worker tests: persons of the demo district and the deps a handler gets.
 import type { Knex } from 'knex';
 import type { Clock } from '../../server/core/clock';
-import { idNumberCheckDigit } from '../../server/demo/persons';
+import { idNumberCheckDigit } from '../../domain/id-number';
 import type { DocumentService } from '../../server/services/documents';
 import { createParameterStore } from '../../server/services/parameters';
 import type { WorkerDeps } from '../../workers/registry';
