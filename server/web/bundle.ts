@@ -30,7 +30,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.eot': 'application/vnd.ms-fontobject',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
-  '.map': 'application/json',
 };
 
 const contentTypeOf = (name: string) => CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
