@@ -4,6 +4,8 @@
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000 --processes 2 --no-stats]
 //
+// --profile DIR writes a V8 CPU profile of each server process into DIR (node --cpu-prof), to see where the time goes.
+//
 // Then, unless --no-stats, the statistics benchmark bench/stats.ts (npm run bench:stats) as a separate step.
 //
 // It makes (and drops) its own database `bzf_bench` on that server.
@@ -16,6 +18,8 @@ import { machineFacts } from './machine';
 
 const args = parseArgs(process.argv.slice(2));
 const BENCH_DB = 'bzf_bench';
+/** the node flags of `npm start` (package.json): the benchmark's servers run as the real one does */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
     const inboxLatency = new Latencies();
     const b = await throughput(knex, 'bench-mixed', args.b, async () => {
       await runConcurrently(args.b, 8, (i) => timed(inboxLatency, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-mixed')));
-      await Promise.all(clerks.map((clerk) => workThroughInbox(clerk, knex, 'bench-mixed', args.b, inboxLatency)));
+      await Promise.all(clerks.map((clerk, i) => workThroughInbox(clerk, { index: i, of: clerks.length }, knex, 'bench-mixed', args.b, inboxLatency)));
     });
     report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, inboxLatency, await instanceDurations(knex, 'bench-mixed')));
 
@@ -84,7 +88,8 @@ async function startServers(databaseUrl: string, count: number): Promise<Running
   const servers: RunningServer[] = [];
   for (let i = 0; i < count; i++) {
     const port = 3800 + i * 7 + Math.floor(Math.random() * 5);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], {
+    const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+    const child = spawn(process.execPath, [...profile, ...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/server.ts'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, DEMO: '1', PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -142,19 +147,23 @@ async function throughput(knex: Knex, processId: string, count: number, drive: (
   return { seconds, perSecond: count / seconds };
 }
 
-async function workThroughInbox(clerk: Api, knex: Knex, processId: string, count: number, latencies: Latencies): Promise<void> {
+/**
+ * One clerk working the shared inbox: lists the oldest tasks and takes its share of the page (the
+ * clerks split a page as colleagues split a pile); a task another clerk claimed first answers 409.
+ */
+async function workThroughInbox(clerk: Api, share: { index: number; of: number }, knex: Knex, processId: string, count: number, latencies: Latencies): Promise<void> {
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     const page = await timed(latencies, 'GET /api/tasks', () => clerk.get(`/api/tasks?processKey=${processId}&pageSize=20&sort=created`));
-    const tasks: { id: string }[] = page.data;
-    if (!tasks.length) {
+    const listed: { id: string }[] = page.data;
+    const tasks = listed.length > share.of ? listed.filter((_, i) => i % share.of === share.index) : listed;
+    if (!listed.length) {
       const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
       if (Number(n) >= count) return;
       if (Date.now() > deadline) throw new Error('inbox work did not finish');
       await sleep(10);
       continue;
     }
-    // the clerks of both servers see the same inbox: a task someone else claimed first answers 409
     await runConcurrently(tasks.length, 4, async (i) => {
       const claim = await timed(latencies, 'POST /api/tasks/:id/claim', () => clerk.post(`/api/tasks/${tasks[i].id}/claim`, {}));
       if (claim?.error) return;
@@ -265,12 +274,13 @@ function rssOf(pid: number): number {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number } {
+function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number; profile: string | null } {
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
-  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2) };
+  const profileAt = argv.indexOf('--profile');
+  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2), profile: profileAt >= 0 ? argv[profileAt + 1] : null };
 }
 
 class Api {

@@ -108,6 +108,8 @@ export interface FailJobCommand {
  */
 export interface JobOutcomeOptions {
   worker?: string;
+  /** what the engine handed along with the job (the embedded engine's live session); opaque to workers */
+  handoff?: unknown;
 }
 
 export interface WorkflowEngine {

@@ -80,7 +80,7 @@ export function hashAuditEvent(prevHash: string, event: AuditEventContent): stri
  * Appends events inside the caller's transaction, in one round trip; it holds the log's lock until
  * commit. `withChanges` (a query of data-modifying CTEs) is run in the same statement.
  */
-export async function appendAuditEvents(trx: Knex.Transaction, drafts: AuditEventDraft[], withChanges?: Knex.QueryBuilder): Promise<void> {
+export async function appendAuditEvents(trx: Knex.Transaction | Knex, drafts: AuditEventDraft[], withChanges?: Knex.QueryBuilder): Promise<void> {
   if (!drafts.length) {
     if (withChanges) await withChanges.select(trx.raw('1'));
     return;

@@ -1,11 +1,19 @@
-// Binds handlers to the embedded engine in the server's own process: activates jobs of the
-// registered types (woken at once when a step creates jobs), runs the handler, reports the outcome.
+// Binds handlers to the embedded engine in the server's own process: takes the jobs of the
+// registered types that the engine hands it as the steps creating them commit, activates the others
+// (woken at once when a step creates jobs; a retry, another process's), runs the handler, reports
+// the outcome.
 import type { Logger } from '../../server/core/logger';
+import type { HandedJob } from '../../server/engine/embedded/local-jobs';
 import type { ActivatedJob, Actor, WorkflowEngine } from '../../server/engine/types';
 import { runHandler, type JobHandler } from '../job';
 
+/** The embedded engine's side of handing jobs to this worker as they are created. */
+export interface LocalJobSource {
+  attachLocalWorker(worker: { worker: string; timeoutMs: number; takes(type: string): boolean; deliver(jobs: HandedJob[]): void } | null): void;
+}
+
 export interface InProcessWorkerOptions {
-  engine: WorkflowEngine & { on?(event: 'jobs', listener: () => void): unknown; off?(event: 'jobs', listener: () => void): unknown };
+  engine: WorkflowEngine & { on?(event: 'jobs', listener: () => void): unknown; off?(event: 'jobs', listener: () => void): unknown } & Partial<LocalJobSource>;
   handlers: Map<string, JobHandler<any>>;
   log: Logger;
   workerName?: string;
@@ -27,6 +35,9 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
   const maxConcurrent = options.maxConcurrent ?? 8;
   const types = [...handlers.keys()];
   const running = new Set<Promise<void>>();
+  /** handed jobs waiting for a free slot: at most as many again as run at once */
+  const queue: HandedJob[] = [];
+  const timeoutMs = options.jobTimeoutMs ?? 60_000;
   let stopped = false;
   let polling = false;
   let pollAgain = false;
@@ -35,6 +46,25 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
 
   const wake = () => void poll();
   engine.on?.('jobs', wake);
+  engine.attachLocalWorker?.({
+    worker,
+    timeoutMs,
+    takes: (type) => !stopped && handlers.has(type) && running.size + queue.length < 2 * maxConcurrent,
+    deliver(jobs) {
+      if (stopped) return void giveBack(jobs);
+      queue.push(...jobs);
+      drain();
+    },
+  });
+
+  function drain(): void {
+    while (queue.length && running.size < maxConcurrent && !stopped) track(execute(queue.shift()!));
+  }
+
+  /** Handed jobs this worker will not run: activatable again at once (not after their deadline). */
+  async function giveBack(jobs: HandedJob[]): Promise<void> {
+    for (const job of jobs) await engine.unlockJob(job.key, actor).catch((err: Error) => log.warn({ jobKey: job.key, err: err.message }, 'handed job not given back'));
+  }
 
   async function poll(): Promise<void> {
     if (stopped || !types.length) return;
@@ -46,9 +76,9 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
     try {
       do {
         pollAgain = false;
-        const capacity = maxConcurrent - running.size;
+        const capacity = maxConcurrent - running.size - queue.length;
         if (capacity <= 0) break;
-        const jobs = await engine.activateJobs({ types, worker, maxJobs: capacity, timeoutMs: options.jobTimeoutMs ?? 60_000 });
+        const jobs = await engine.activateJobs({ types, worker, maxJobs: capacity, timeoutMs });
         for (const job of jobs) track(execute(job));
         if (jobs.length === capacity) pollAgain = true;
       } while (pollAgain && !stopped);
@@ -56,7 +86,7 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
       log.error({ err }, 'job activation failed');
     } finally {
       polling = false;
-      if (!running.size) notifyIdle();
+      if (!running.size && !queue.length) notifyIdle();
       schedule();
     }
   }
@@ -71,18 +101,19 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
     running.add(work);
     void work.finally(() => {
       running.delete(work);
+      drain();
       void poll();
     });
   }
 
-  async function execute(job: ActivatedJob): Promise<void> {
+  async function execute({ handoff, ...job }: ActivatedJob & { handoff?: unknown }): Promise<void> {
     const jobLog = log.child({ jobType: job.type, jobKey: job.key, instanceId: job.instanceId, elementId: job.elementId });
     const handler = handlers.get(job.type)!;
     const outcome = await runHandler(handler, { ...job, log: jobLog });
     try {
       switch (outcome.outcome) {
         case 'complete':
-          return await engine.completeJob(job.key, outcome.variables, actor);
+          return await engine.completeJob(job.key, outcome.variables, actor, { handoff });
         case 'bpmnError':
           return await engine.throwError(job.key, outcome.code, outcome.message, outcome.variables, actor);
         case 'fail':
@@ -107,10 +138,11 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
       stopped = true;
       if (timer) clearTimeout(timer);
       engine.off?.('jobs', wake);
-      await Promise.allSettled([...running]);
+      engine.attachLocalWorker?.(null);
+      await Promise.allSettled([giveBack(queue.splice(0)), ...running]);
     },
     idle() {
-      if (!running.size && !polling) return Promise.resolve();
+      if (!running.size && !queue.length && !polling) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

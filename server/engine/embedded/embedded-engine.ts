@@ -25,9 +25,10 @@ import type {
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
 import { InstanceSession, StepError } from './instance-session';
-import { lockActiveJob, lockInstance } from './locks';
+import type { LocalJobWorker } from './local-jobs';
+import { lockActiveJob, lockInstance, requireActiveJob } from './locks';
 import { StepRunner, SYSTEM, type IncidentCommand } from './step-runner';
-import { actorLabel, applyStep, planStep, type InstanceRow, type StepPlan } from './step-writer';
+import { actorLabel, applyStep, planStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
@@ -70,6 +71,14 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   async stop(): Promise<void> {
     await Promise.all(this.loops.map((loop) => loop.stop()));
+  }
+
+  /**
+   * This process's in-process worker: new jobs of the types it takes are written activated by it
+   * and delivered after the step commits (local-jobs.ts); null detaches it.
+   */
+  attachLocalWorker(worker: Omit<LocalJobWorker, 'deadline'> & { timeoutMs: number } | null): void {
+    this.runner.attachLocalWorker(worker && { worker: worker.worker, takes: (type) => worker.takes(type), deliver: (jobs) => worker.deliver(jobs), deadline: () => new Date(this.now().getTime() + worker.timeoutMs) });
   }
 
   // ---- deployments ----
@@ -135,22 +144,27 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     try {
       const session = await InstanceSession.start(definition.model, row.id, variables, startEventId);
       if (trigger) await trigger(session);
-      plan = await planStep(row, session, actor, [
-        { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, definitionId: row.definition_id, businessKey, input: variables } },
-      ]);
+      const created = { actor: actorLabel(actor), kind: 'instance.created', instanceId: row.id, elementId: startEventId, payload: { processId: row.process_id, version: row.version, definitionId: row.definition_id, businessKey, input: variables } };
+      plan = await planStep(row, session, actor, [created], this.runner.localWorkerFor(outerTrx));
     } catch (err) {
       if (!(err instanceof StepError)) throw err;
       failure = err;
     }
+    const started = (outcome: StepOutcome): InstanceRow =>
+      Object.assign(row, { state: outcome.completed ? 'completed' : 'active', variables: plan!.variables, step_count: 1, ended_at: outcome.completed ? new Date() : null });
+    if (plan && !outerTrx) {
+      // the whole step, the instance row included, is one statement: no transaction around it
+      const ready = plan;
+      return started(await this.runner.statement((db) => applyStep(db, ready, [], { newInstance: true })));
+    }
     const write = async (trx: Knex.Transaction) => {
-      await trx('process_instances').insert({ ...row, variables: JSON.stringify(variables), created_at: undefined, updated_at: undefined });
       if (plan) {
-        const outcome = await applyStep(trx, plan);
+        const outcome = await applyStep(trx, plan, [], { newInstance: true });
         this.runner.announce(trx, outcome);
-        Object.assign(row, { state: outcome.completed ? 'completed' : 'active', variables: plan.variables, step_count: 1, ended_at: outcome.completed ? new Date() : null });
-      } else {
-        await this.runner.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
+        return started(outcome);
       }
+      await trx('process_instances').insert({ ...row, variables: JSON.stringify(variables), created_at: undefined, updated_at: undefined });
+      await this.runner.recordIncident(trx, row, failure!, { kind: 'start' }, actor, null);
       return row;
     };
     return outerTrx ? write(outerTrx) : this.runner.transaction(write);
@@ -284,8 +298,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   // ---- user tasks ----
 
   async completeUserTask(taskId: string, variables: Variables, actor: Actor, options: { requireAssignee?: string } = {}): Promise<void> {
-    await this.runner.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer) => {
-      const current = await trx('user_tasks').where({ id: taskId }).forUpdate().first();
+    await this.runner.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer, current) => {
       if (!current) throw notFound('任务');
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
       if (options.requireAssignee !== undefined && current.assignee !== options.requireAssignee) {
@@ -340,11 +353,17 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   async completeJob(jobKey: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
-    await this.runner.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer) => {
-      const current = lockedBy(await lockActiveJob(trx, jobKey), options);
-      await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
-      defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
-    });
+    await this.runner.step(
+      { jobKey },
+      actor,
+      { kind: 'complete-job', jobKey, variables },
+      async (session, trx, _row, defer, job) => {
+        const current = lockedBy(requireActiveJob(job ?? undefined, jobKey), options);
+        await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
+        defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
+      },
+      { handoff: options.handoff },
+    );
   }
 
   async failJob(jobKey: string, command: FailJobCommand, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {

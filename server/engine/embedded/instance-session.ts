@@ -100,20 +100,23 @@ interface TimerRef {
 }
 
 export class InstanceSession {
-  readonly events: StepEvent[] = [];
+  events: StepEvent[] = [];
   readonly waits = new Map<string, WaitItem>();
   variables: Variables;
   /** the process variables as the step found them, to record what it changed */
-  readonly variablesBefore: Variables;
+  variablesBefore: Variables;
   scopes: Record<string, Variables>;
   loopOutputs: Record<string, unknown[]>;
   /** the open rows the previous step left (empty for a new instance) */
-  readonly previousRows: OpenRows;
+  previousRows: OpenRows;
   /** executions whose row the command itself finished (completed job, fired timer, correlated subscription) */
-  readonly finished = new Set<string>();
+  finished = new Set<string>();
   /** timers that fired in this step (their rows become 'fired', not 'canceled') */
-  readonly firedTimers = new Set<string>();
+  firedTimers = new Set<string>();
   completed = false;
+  /** the open rows of the state this session last saved: what the next step on the same engine starts from */
+  private savedRows: OpenRows | null = null;
+  private savedScopes: Record<string, Variables> = {};
   private failure: StepError | null = null;
   private recording = false;
   private readonly engine: InstanceType<typeof Engine>;
@@ -171,6 +174,30 @@ export class InstanceSession {
     session.recording = true;
     await session.guard(() => session.engine.resume());
     return session;
+  }
+
+  /**
+   * The next step on this same engine, in place of loading the state this session saved in the
+   * step just committed (a job of that step handed to an in-process worker). What the engine holds
+   * is exactly what it saved, so the step sees what a recover would give it: per-step records
+   * start empty, and each open wait sees the variables as they are now.
+   */
+  continueFromSaved(): void {
+    if (!this.savedRows || this.failure || this.completed) throw new Error('continueFromSaved: this session has no committed state to continue from');
+    this.previousRows = this.savedRows;
+    this.savedRows = null;
+    this.events = [];
+    this.finished = new Set();
+    this.firedTimers = new Set();
+    // as stored: what a recover would read back from the row's JSON
+    this.variables = JSON.parse(JSON.stringify(this.variables));
+    this.scopes = JSON.parse(JSON.stringify(this.savedScopes));
+    this.loopOutputs = JSON.parse(JSON.stringify(this.loopOutputs));
+    this.variablesBefore = structuredClone(this.variables);
+    for (const wait of this.liveWaits()) {
+      wait.local = this.scopes[wait.executionId] ?? {};
+      wait.visible = this.visibleTo(wait.scopeChain, wait.local);
+    }
   }
 
   get error(): StepError | null {
@@ -244,6 +271,8 @@ export class InstanceSession {
     }
     const alive = new Set(this.liveWaits().map((w) => w.executionId));
     const scopes = Object.fromEntries(Object.entries(this.scopes).filter(([id]) => alive.has(id) || this.isScopeOfLive(id, alive)));
+    this.savedRows = openRows;
+    this.savedScopes = scopes;
     return { engine: state, scopes, loopOutputs: this.loopOutputs, openRows };
   }
 
@@ -318,12 +347,11 @@ export class InstanceSession {
     if (!kind) return;
     const executionId: string = content.executionId;
     const scopeChain = this.enclosingScopes(content);
-    const enclosing = Object.assign({}, ...scopeChain.map((id) => this.scopes[id] ?? {}));
     const iteration = this.iterationVariables(spec, content);
     let local = this.scopes[executionId];
     if (!local) {
       local = { ...iteration };
-      const context = { ...this.variables, ...enclosing, ...local };
+      const context = this.visibleTo(scopeChain, local);
       for (const input of spec.inputs) {
         const value = evaluateExpression(input.source, context);
         local[input.target] = value;
@@ -331,8 +359,12 @@ export class InstanceSession {
       }
       if (Object.keys(local).length) this.scopes[executionId] = local;
     }
-    const visible = { ...this.variables, ...enclosing, ...local };
-    this.waits.set(executionId, { executionId, elementId: spec.id, kind, spec, local, visible, scopeChain });
+    this.waits.set(executionId, { executionId, elementId: spec.id, kind, spec, local, visible: this.visibleTo(scopeChain, local), scopeChain });
+  }
+
+  /** What an element sees: the process variables, those of its enclosing scopes, its own. */
+  private visibleTo(scopeChain: string[], local: Variables): Variables {
+    return Object.assign({}, this.variables, ...scopeChain.map((id) => this.scopes[id] ?? {}), local);
   }
 
   /** Execution ids of enclosing multi-instance iterations that carry local variables. */

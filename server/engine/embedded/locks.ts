@@ -6,11 +6,31 @@ import type { InstanceRow } from './step-writer';
 /** The instance a step works on: by id, or by the job or task the command is about. */
 export type StepTarget = string | { jobKey: string } | { taskId: string };
 
-/** Finds and locks the instance of a job or task in one round trip. */
-export async function lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow> {
-  const [table, id, what] = 'jobKey' in target ? ['jobs', target.jobKey, '作业 (job)'] : ['user_tasks', target.taskId, '任务'];
-  const row: InstanceRow | undefined = await trx('process_instances')
-    .where('id', trx(table).select('instance_id').where({ id }))
+/** The job or task row a command is about, as locked with its instance. */
+export interface LockedTarget {
+  id: string;
+  state: string;
+  execution_id: string;
+  /** jobs */
+  type?: string;
+  worker?: string | null;
+  /** user tasks */
+  assignee?: string | null;
+}
+
+const TARGET_COLUMNS = {
+  jobs: ['id', 'state', 'execution_id', 'type', 'worker'],
+  user_tasks: ['id', 'state', 'execution_id', 'assignee'],
+};
+
+/** Finds and locks the instance of a job or task, and that job or task row, in one round trip. */
+export async function lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow & { locked_target: LockedTarget }> {
+  const [table, id, what] = 'jobKey' in target ? (['jobs', target.jobKey, '作业 (job)'] as const) : (['user_tasks', target.taskId, '任务'] as const);
+  const columns = TARGET_COLUMNS[table].flatMap((column) => [`'${column}'`, `t.${column}`]).join(', ');
+  const row: (InstanceRow & { locked_target: LockedTarget }) | undefined = await trx('process_instances as i')
+    .join(`${table} as t`, 't.instance_id', 'i.id')
+    .where('t.id', id)
+    .select('i.*', trx.raw(`jsonb_build_object(${columns}) as locked_target`))
     .forUpdate()
     .first();
   if (!row) throw notFound(what);
@@ -38,7 +58,11 @@ export async function lockInstance(trx: Knex.Transaction, id: string, skipLocked
 
 
 export async function lockActiveJob(trx: Knex.Transaction, jobKey: string): Promise<any> {
-  const job = await trx('jobs').where({ id: jobKey }).forUpdate().first();
+  return requireActiveJob(await trx('jobs').where({ id: jobKey }).forUpdate().first(), jobKey);
+}
+
+/** The job, refused unless it is still to be done (activatable, or activated by some worker). */
+export function requireActiveJob<T extends { state: string }>(job: T | undefined, jobKey: string): T {
   if (!job || !['activated', 'activatable'].includes(job.state)) {
     throw conflict('JOB_NOT_ACTIVE', '作业已完成、已取消或不存在', { jobKey, state: job?.state ?? null });
   }

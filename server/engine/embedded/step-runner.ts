@@ -7,16 +7,24 @@ import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audi
 import type { Actor } from '../types';
 import type { DefinitionStore } from './definitions';
 import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
-import { lockInstance, lockInstanceOf, type StepTarget } from './locks';
+import { takeHandoff, type HandedJob, type LocalJobWorker } from './local-jobs';
+import { lockInstance, lockInstanceOf, type LockedTarget, type StepTarget } from './locks';
 import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
 
 export type { StepTarget };
 
 /**
  * What a command does inside its step. `defer` queues a row change of the command's own (the job
- * completed, the task completed) to be written in the step's single statement.
+ * completed, the task completed) to be written in the step's single statement. `target`: the job or
+ * task row the command is about, locked with the instance (null when the step was aimed at an instance id).
  */
-export type StepAction = (session: InstanceSession, trx: Knex.Transaction, instance: InstanceRow, defer: (change: Knex.QueryBuilder) => void) => Promise<AuditEventDraft[] | void>;
+export type StepAction = (
+  session: InstanceSession,
+  trx: Knex.Transaction,
+  instance: InstanceRow,
+  defer: (change: Knex.QueryBuilder) => void,
+  target: LockedTarget | null,
+) => Promise<AuditEventDraft[] | void>;
 
 /** A command as an incident keeps it, to run it again when the incident is resolved. */
 export interface IncidentCommand {
@@ -30,9 +38,18 @@ export const SYSTEM: Actor = { kind: 'system', id: 'engine' };
 const DEADLOCK = '40P01';
 const SERIALIZATION = '40001';
 
+interface CommitNotices {
+  notices: Set<Notice>;
+  handed: HandedJob[];
+  /** the worker the handed jobs were planned for */
+  worker: LocalJobWorker | null;
+}
+
 export class StepRunner {
   /** what each open transaction created, announced once it commits */
-  private readonly commitNotices = new WeakMap<Knex.Transaction, Set<Notice>>();
+  private readonly commitNotices = new WeakMap<Knex.Transaction, CommitNotices>();
+  /** this process's in-process worker, when one runs: new jobs of its types are handed to it */
+  private local: LocalJobWorker | null = null;
 
   constructor(private readonly deps: { db: Knex; log: Logger; definitions: DefinitionStore; notify: (notice: Notice) => void }) {}
 
@@ -40,7 +57,20 @@ export class StepRunner {
    * One step on one instance in its own transaction. An engine error rolls the step back and opens
    * an incident that holds the command, so resolving the incident runs it again.
    */
-  async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
+  attachLocalWorker(worker: LocalJobWorker | null): void {
+    this.local = worker;
+  }
+
+  /**
+   * The in-process worker a step in `trx` may hand jobs to: only where the commit is heard of (not
+   * in a savepoint). Without `trx`: for a step that will be written in a transaction of this runner.
+   */
+  localWorkerFor(trx?: Knex.Transaction): LocalJobWorker | null {
+    return this.local && (!trx || this.commitNotices.has(trx)) ? this.local : null;
+  }
+
+  /** `handoff`: the live session a handed job brought along (local-jobs.ts), used if still current. */
+  async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean; handoff?: unknown } = {}): Promise<void> {
     let instanceId = typeof target === 'string' ? target : null;
     try {
       const outcome = await this.transaction((trx) =>
@@ -68,27 +98,33 @@ export class StepRunner {
     target: StepTarget,
     actor: Actor,
     action: StepAction,
-    opts: { skipLocked?: boolean; located?: (instanceId: string) => void } = {},
+    opts: { skipLocked?: boolean; located?: (instanceId: string) => void; handoff?: unknown } = {},
   ): Promise<'done' | 'wait-gone' | 'skipped'> {
-    const row = typeof target === 'string' ? await lockInstance(trx, target, opts.skipLocked) : await lockInstanceOf(trx, target);
-    if (!row) return 'skipped';
+    const located = typeof target === 'string' ? await lockInstance(trx, target, opts.skipLocked) : await lockInstanceOf(trx, target);
+    if (!located) return 'skipped';
+    const { locked_target: lockedTarget = null, ...row } = located as InstanceRow & { locked_target?: LockedTarget };
     opts.located?.(row.id);
     if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
-    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
-    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
+    const session = takeHandoff(opts.handoff, row) ?? (await this.load(trx, row));
     const resumeEvents = session.events.length;
     const deferred: Knex.QueryBuilder[] = [];
     let extra: AuditEventDraft[] = [];
     try {
-      extra = (await action(session, trx, row, (change) => deferred.push(change))) ?? [];
+      extra = (await action(session, trx, row, (change) => deferred.push(change), lockedTarget)) ?? [];
     } catch (err) {
       if (!(err instanceof WaitGoneError)) throw err;
       if (resumeEvents === 0) return 'wait-gone';
-      this.announce(trx, await writeStep(trx, row, session, SYSTEM));
+      this.announce(trx, await writeStep(trx, row, session, SYSTEM, [], [], this.localWorkerFor(trx)));
       return 'wait-gone';
     }
-    this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred));
+    this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred, this.localWorkerFor(trx)));
     return 'done';
+  }
+
+  /** The instance's engine loaded from its saved state. */
+  private async load(trx: Knex.Transaction, row: InstanceRow): Promise<InstanceSession> {
+    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
+    return InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
   }
 
   async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
@@ -105,20 +141,44 @@ export class StepRunner {
   announce(trx: Knex.Transaction, outcome: StepOutcome): void {
     const pending = this.commitNotices.get(trx);
     const notices = [...(outcome.jobsCreated ? ['jobs' as const] : []), ...(outcome.commandsCreated ? ['commands' as const] : [])];
-    if (pending) for (const notice of notices) pending.add(notice);
-    else for (const notice of notices) this.deps.notify(notice); // a savepoint: early, and harmless (the loop looks again)
+    if (pending) {
+      for (const notice of notices) pending.notices.add(notice);
+      if (outcome.handed.length) {
+        pending.handed.push(...outcome.handed);
+        pending.worker = this.local;
+      }
+    } else {
+      for (const notice of notices) this.deps.notify(notice); // a savepoint: early, and harmless (the loop looks again)
+    }
+  }
+
+  /** A step that is one statement by itself (atomic without a transaction), retried on deadlock; announced once it returns. */
+  async statement(work: (db: Knex) => Promise<StepOutcome>): Promise<StepOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await work(this.deps.db);
+        if (outcome.handed.length) this.local?.deliver(outcome.handed);
+        if (outcome.jobsCreated) this.deps.notify('jobs');
+        if (outcome.commandsCreated) this.deps.notify('commands');
+        return outcome;
+      } catch (err) {
+        if ((err as { code?: string }).code === DEADLOCK && attempt < 5) continue;
+        throw err;
+      }
+    }
   }
 
   /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
   async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const notices = new Set<Notice>();
+      const pending: CommitNotices = { notices: new Set(), handed: [], worker: null };
       try {
         const result = await this.deps.db.transaction((trx) => {
-          this.commitNotices.set(trx, notices);
+          this.commitNotices.set(trx, pending);
           return work(trx);
         });
-        for (const notice of notices) this.deps.notify(notice);
+        if (pending.handed.length) pending.worker?.deliver(pending.handed);
+        for (const notice of pending.notices) this.deps.notify(notice);
         return result;
       } catch (err) {
         const code = (err as { code?: string }).code;

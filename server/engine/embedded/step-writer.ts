@@ -10,6 +10,7 @@ import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audi
 import { evaluateExpression, evaluateList, ExpressionError } from '../feel';
 import type { Actor, Variables } from '../types';
 import { StepError, type InstanceSession, type OpenRows, type SavedState, type WaitItem } from './instance-session';
+import type { HandedJob, LocalJobWorker } from './local-jobs';
 
 export interface InstanceRow {
   id: string;
@@ -31,7 +32,10 @@ export interface InstanceRow {
 }
 
 export interface StepOutcome {
+  /** jobs created for any worker to activate */
   jobsCreated: number;
+  /** jobs created already activated by this process's in-process worker, to deliver after the commit */
+  handed: HandedJob[];
   commandsCreated: number;
   completed: boolean;
 }
@@ -57,6 +61,9 @@ export interface StepPlan {
   variables: Variables;
   completed: boolean;
   audit: AuditEventDraft[];
+  /** the jobs of `jobs.opened` handed to the in-process worker */
+  handed: HandedJob[];
+  session: InstanceSession;
 }
 
 const OPEN_JOB_STATES = ['activatable', 'activated', 'failed', 'error_thrown', 'incident'];
@@ -64,8 +71,12 @@ const DEFAULT_JOB_RETRIES = 3;
 
 export const actorLabel = (actor: Actor): string => `${actor.kind}:${actor.id}`;
 
-/** What the step will write; throws StepError (and writes nothing) where Zeebe would raise an incident. */
-export async function planStep(instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = []): Promise<StepPlan> {
+/**
+ * What the step will write; throws StepError (and writes nothing) where Zeebe would raise an incident.
+ * `local`: the in-process worker that new jobs of its types are handed to (only in a transaction
+ * whose commit the caller hears of).
+ */
+export async function planStep(instance: InstanceRow, session: InstanceSession, actor: Actor, extraAudit: AuditEventDraft[] = [], local: LocalJobWorker | null = null): Promise<StepPlan> {
   const waits = session.liveWaits();
   const byKind = (kind: WaitItem['kind']) => waits.filter((w) => w.kind === kind);
   const before = session.previousRows;
@@ -90,10 +101,12 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
   const calls = changes('calls', (id) => callCommand(instance, waitOf(id)));
   const label = actorLabel(actor);
   const jobs = changes('jobs', (id) => jobRow(instance, waitOf(id)));
+  const handed = local ? handToLocalWorker(instance, jobs.opened, local) : [];
   const userTasks = changes('userTasks', (id) => userTaskRow(instance, waitOf(id)));
   const variableChanges = session.variableChanges();
   const opened: AuditEventDraft[] = [
     ...jobs.opened.map((j) => ({ actor: label, kind: 'job.created', instanceId: instance.id, elementId: j.element_id as string, payload: { jobKey: j.id, type: j.type, retries: j.retries } })),
+    ...handed.map((j) => ({ actor: `worker:${local!.worker}`, kind: 'job.activated', instanceId: instance.id, elementId: j.elementId, payload: { jobKey: j.key, type: j.type, retries: j.retries } })),
     ...userTasks.opened.map((t) => ({
       actor: label,
       kind: 'user-task.created',
@@ -129,14 +142,41 @@ export async function planStep(instance: InstanceRow, session: InstanceSession, 
       })),
       ...opened,
     ],
+    handed,
+    session,
   };
+}
+
+/** Marks the new jobs the in-process worker takes as activated by it; returns them as it will get them. */
+function handToLocalWorker(instance: InstanceRow, opened: Row[], local: LocalJobWorker): HandedJob[] {
+  const handed: HandedJob[] = [];
+  for (const row of opened) {
+    if (!local.takes(row.type as string)) continue;
+    const deadline = local.deadline();
+    Object.assign(row, { state: 'activated', worker: local.worker, deadline });
+    handed.push({
+      key: row.id as string,
+      type: row.type as string,
+      instanceId: instance.id,
+      processId: instance.process_id,
+      elementId: row.element_id as string,
+      retries: row.retries as number,
+      deadline: deadline.toISOString(),
+      // as the activation query would return them from the row
+      customHeaders: JSON.parse(row.custom_headers as string),
+      variables: JSON.parse(row.variables as string),
+    });
+  }
+  return handed;
 }
 
 /**
  * Writes a planned step in one statement: every row change is a data-modifying CTE of a query
  * that appends the audit events (one round trip; the step's transaction commits it with the rest).
+ * `newInstance`: the step starts the instance, whose row the statement inserts. Such a step closes
+ * nothing, so it is a single statement that may run on the database outside a transaction.
  */
-export async function applyStep(trx: Knex.Transaction, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = []): Promise<StepOutcome> {
+export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], options: { newInstance?: boolean } = {}): Promise<StepOutcome> {
   const { instance } = plan;
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
@@ -162,25 +202,39 @@ export async function applyStep(trx: Knex.Transaction, plan: StepPlan, commandCh
           }),
         ]
       : []),
-    trx('process_instances')
-      .where({ id: instance.id })
-      .update({
-        engine_state: JSON.stringify(plan.state),
-        variables: JSON.stringify(plan.variables),
-        state: plan.completed ? 'completed' : 'active',
-        ended_at: plan.completed ? trx.fn.now() : null,
-        step_count: instance.step_count + 1,
-        updated_at: trx.fn.now(),
-      }),
+    instanceChange(trx, plan, options.newInstance ?? false),
   ];
   const statement = changes.reduce<Knex.QueryBuilder>((query, change, i) => query.with(`change_${i}`, change), trx.queryBuilder());
   await appendAuditEvents(trx, plan.audit, statement);
   return {
-    jobsCreated: plan.jobs.opened.length,
+    jobsCreated: plan.jobs.opened.length - plan.handed.length,
+    handed: withHandoff(plan),
     // a new subscription may have found a buffered message: the command loop looks at once
     commandsCreated: plan.callsOpened.length + plan.callsClosed.length + plan.subscriptions.opened.length + (notifiesParent ? 1 : 0),
     completed: plan.completed,
   };
+}
+
+/** The instance row as the step leaves it: inserted by the step that starts it, updated by the others. */
+function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean): Knex.QueryBuilder {
+  const { instance } = plan;
+  const after = {
+    engine_state: JSON.stringify(plan.state),
+    variables: JSON.stringify(plan.variables),
+    state: plan.completed ? 'completed' : 'active',
+    ended_at: plan.completed ? trx.fn.now() : null,
+    step_count: instance.step_count + 1,
+  };
+  if (!isNew) return trx('process_instances').where({ id: instance.id }).update({ ...after, updated_at: trx.fn.now() });
+  const { created_at: _created, updated_at: _updated, ...columns } = instance;
+  return trx('process_instances').insert({ ...columns, ...after });
+}
+
+/** The handed jobs, carrying the live session unless a timer waits (a due one must fire on the next load). */
+function withHandoff(plan: StepPlan): HandedJob[] {
+  if (!plan.handed.length || plan.completed || plan.state.openRows.timers.length) return plan.handed;
+  const handoff = { session: plan.session, definitionId: plan.instance.definition_id, stepCount: plan.instance.step_count + 1, taken: false };
+  return plan.handed.map((job) => ({ ...job, handoff }));
 }
 
 export async function writeStep(
@@ -190,18 +244,19 @@ export async function writeStep(
   actor: Actor,
   extraAudit: AuditEventDraft[] = [],
   commandChanges: Knex.QueryBuilder[] = [],
+  local: LocalJobWorker | null = null,
 ): Promise<StepOutcome> {
-  return applyStep(trx, await planStep(instance, session, actor, extraAudit), commandChanges);
+  return applyStep(trx, await planStep(instance, session, actor, extraAudit, local), commandChanges);
 }
 
 /** Closes the rows of executions that no longer wait; rows a command already finished keep their state. */
-function closeRows(trx: Knex.Transaction, table: string, instanceId: string, executionIds: string[], openStates: string[], update: Row): Knex.QueryBuilder[] {
+function closeRows(trx: Knex, table: string, instanceId: string, executionIds: string[], openStates: string[], update: Row): Knex.QueryBuilder[] {
   if (!executionIds.length) return [];
   return [trx(table).where({ instance_id: instanceId }).whereIn('execution_id', executionIds).whereIn('state', openStates).update(update)];
 }
 
 // a row of this execution may exist already (written before a crash by the same step): never twice
-function insertRows(trx: Knex.Transaction, table: string, rows: Row[]): Knex.QueryBuilder[] {
+function insertRows(trx: Knex, table: string, rows: Row[]): Knex.QueryBuilder[] {
   if (!rows.length) return [];
   return [trx(table).insert(rows).onConflict(['instance_id', 'execution_id']).ignore()];
 }
@@ -300,7 +355,7 @@ function callCommand(instance: InstanceRow, wait: WaitItem): Row {
 }
 
 /** A follow-up command for a buffered message that the new subscription can take, if there is one. */
-function takeBufferedMessage(trx: Knex.Transaction, subscription: Row): Knex.QueryBuilder {
+function takeBufferedMessage(trx: Knex, subscription: Row): Knex.QueryBuilder {
   const key = subscription.correlation_key as string | null;
   return trx
     .into(trx.raw('?? (??, ??, ??)', ['engine_commands', 'instance_id', 'kind', 'payload']))
@@ -319,7 +374,7 @@ function takeBufferedMessage(trx: Knex.Transaction, subscription: Row): Knex.Que
   );
 }
 
-async function cancelChildren(trx: Knex.Transaction, instance: InstanceRow, executionIds: string[]): Promise<void> {
+async function cancelChildren(trx: Knex, instance: InstanceRow, executionIds: string[]): Promise<void> {
   const children: { id: string }[] = await trx('process_instances').select('id').where({ parent_instance_id: instance.id, state: 'active' }).whereIn('parent_execution_id', executionIds);
   await trx('engine_commands').where({ instance_id: instance.id, kind: 'start-child' }).whereRaw("payload->>'executionId' = any(?)", [executionIds]).delete();
   for (const child of children) {

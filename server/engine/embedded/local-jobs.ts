@@ -1,0 +1,49 @@
+// Jobs handed straight to this process's in-process worker by the step that creates them: the job
+// row is written already activated by that worker (with its deadline and the job.activated event),
+// and after the commit the job goes to the worker without an activation transaction. With it goes
+// the instance's live session, so that the step completing the job continues on the same engine
+// instead of loading the state it just saved — when nothing else has stepped the instance since.
+//
+// At-least-once is unchanged: a handed job whose worker dies is reclaimed when its deadline passes,
+// like any activated job.
+import type { ActivatedJob } from '../types';
+import type { InstanceSession } from './instance-session';
+
+/** The in-process worker as the step writer sees it. */
+export interface LocalJobWorker {
+  /** the worker name written on the job rows it is handed */
+  readonly worker: string;
+  /** whether it takes a job of this type now (it runs the type and has room in its queue) */
+  takes(type: string): boolean;
+  /** the deadline of a job handed now */
+  deadline(): Date;
+  /** called once the step that created the jobs has committed */
+  deliver(jobs: HandedJob[]): void;
+}
+
+/**
+ * The live session of an instance after a committed step, valid for the step that follows it
+ * directly (the row's step count still the one it wrote). Taken at most once: when a step handed
+ * several jobs, the first completion continues on it and the others load the state as usual.
+ */
+export interface SessionHandoff {
+  readonly session: InstanceSession;
+  readonly definitionId: string;
+  readonly stepCount: number;
+  taken: boolean;
+}
+
+export interface HandedJob extends ActivatedJob {
+  /** absent when the instance has live timers: a due timer must fire first on the next load */
+  handoff?: SessionHandoff;
+}
+
+/** The handed-over session for the step about to run on `row`, or null when it cannot be used. */
+export function takeHandoff(handoff: unknown, row: { definition_id: string; step_count: number }): InstanceSession | null {
+  const candidate = handoff as SessionHandoff | undefined;
+  if (!candidate || candidate.taken) return null;
+  candidate.taken = true;
+  if (candidate.stepCount !== row.step_count || candidate.definitionId !== row.definition_id) return null;
+  candidate.session.continueFromSaved();
+  return candidate.session;
+}
