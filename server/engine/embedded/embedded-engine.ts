@@ -24,14 +24,17 @@ import type {
 } from '../types';
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
-import { InstanceSession, StepError } from './instance-session';
-import type { LocalJobWorker } from './local-jobs';
+import { InstanceSession, StepError, WaitGoneError } from './instance-session';
+import { takeHandoff, type LocalJobWorker, type SessionHandoff } from './local-jobs';
 import { lockActiveJob, lockInstance, requireActiveJob } from './locks';
 import { StepRunner, SYSTEM, type IncidentCommand } from './step-runner';
 import { actorLabel, applyStep, planStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
+
+/** SQLSTATE of step_guard (migrations/…_create_step_guard.ts): a guarded step found the instance or its job changed */
+const STEP_GUARD_FAILED = 'BZ001';
 
 export interface EmbeddedEngineOptions {
   db: Knex;
@@ -353,6 +356,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   }
 
   async completeJob(jobKey: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
+    if (options.handoff && (await this.completeOnHandoff(jobKey, variables, actor, options.handoff as SessionHandoff))) return;
     await this.runner.step(
       { jobKey },
       actor,
@@ -364,6 +368,32 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       },
       { handoff: options.handoff },
     );
+  }
+
+  /**
+   * A job handed to the in-process worker, completed on the session it came with as one guarded
+   * statement: no lock read first, no transaction around it (the statement is atomic and states what
+   * it expects — step_guard). False when that cannot be done — the session was taken or is stale,
+   * the instance or the job changed meanwhile, the engine raised an error —: the caller then runs the
+   * step the usual way, which sees what changed and decides.
+   */
+  private async completeOnHandoff(jobKey: string, variables: Variables, actor: Actor, handoff: SessionHandoff): Promise<boolean> {
+    const job = handoff.jobs?.get(jobKey);
+    if (!job?.worker) return false;
+    const session = takeHandoff(handoff, handoff.instance);
+    if (!session) return false;
+    try {
+      await session.complete(job.executionId, variables, 'job.completed', { jobKey, type: job.type, worker: job.worker });
+      const plan = await planStep(handoff.instance, session, actor, [], this.runner.localWorkerFor());
+      await this.runner.statement((db) => {
+        const completed = db('jobs').where({ id: jobKey, state: 'activated', worker: job.worker }).update({ state: 'completed', updated_at: db.fn.now() }).returning('id');
+        return applyStep(db, plan, [completed], { guarded: true });
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof StepError || err instanceof WaitGoneError || (err as { code?: string }).code === STEP_GUARD_FAILED) return false;
+      throw err;
+    }
   }
 
   async failJob(jobKey: string, command: FailJobCommand, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {

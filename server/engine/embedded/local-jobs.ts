@@ -8,6 +8,7 @@
 // like any activated job.
 import type { ActivatedJob } from '../types';
 import type { InstanceSession } from './instance-session';
+import type { InstanceRow } from './step-writer';
 
 /** The in-process worker as the step writer sees it. */
 export interface LocalJobWorker {
@@ -30,6 +31,10 @@ export interface SessionHandoff {
   readonly session: InstanceSession;
   readonly definitionId: string;
   readonly stepCount: number;
+  /** the instance row as the step wrote it */
+  readonly instance: InstanceRow;
+  /** the jobs the step created, by key: what completing one on this session needs of its row */
+  readonly jobs: ReadonlyMap<string, { executionId: string; type: string; worker: string | null }>;
   taken: boolean;
 }
 

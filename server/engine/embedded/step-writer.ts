@@ -10,7 +10,7 @@ import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audi
 import { evaluateExpression, evaluateList, ExpressionError } from '../feel';
 import type { Actor, Variables } from '../types';
 import { StepError, type InstanceSession, type OpenRows, type SavedState, type WaitItem } from './instance-session';
-import type { HandedJob, LocalJobWorker } from './local-jobs';
+import type { HandedJob, LocalJobWorker, SessionHandoff } from './local-jobs';
 
 export interface InstanceRow {
   id: string;
@@ -176,7 +176,7 @@ function handToLocalWorker(instance: InstanceRow, opened: Row[], local: LocalJob
  * `newInstance`: the step starts the instance, whose row the statement inserts. Such a step closes
  * nothing, so it is a single statement that may run on the database outside a transaction.
  */
-export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], options: { newInstance?: boolean } = {}): Promise<StepOutcome> {
+export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], options: { newInstance?: boolean; guarded?: boolean } = {}): Promise<StepOutcome> {
   const { instance } = plan;
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
@@ -202,9 +202,14 @@ export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.
           }),
         ]
       : []),
-    instanceChange(trx, plan, options.newInstance ?? false),
+    instanceChange(trx, plan, options.newInstance ?? false, options.guarded ?? false),
   ];
-  const statement = changes.reduce<Knex.QueryBuilder>((query, change, i) => query.with(`change_${i}`, change), trx.queryBuilder());
+  let statement = changes.reduce<Knex.QueryBuilder>((query, change, i) => query.with(`change_${i}`, change), trx.queryBuilder());
+  if (options.guarded) {
+    // every command change and the instance update must each have hit their one row, or nothing is written
+    const counted = [...commandChanges.map((_, i) => `change_${i}`), `change_${changes.length - 1}`];
+    statement = statement.select(trx.raw(`step_guard(${counted.map((name) => `(select count(*) from ${name})`).join(' + ')} = ${counted.length})`));
+  }
   await appendAuditEvents(trx, plan.audit, statement);
   return {
     jobsCreated: plan.jobs.opened.length - plan.handed.length,
@@ -216,7 +221,11 @@ export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.
 }
 
 /** The instance row as the step leaves it: inserted by the step that starts it, updated by the others. */
-function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean): Knex.QueryBuilder {
+/**
+ * `guarded`: a step planned without the instance locked (a handed job on the live session) updates
+ * the row only if it is still at the step count the plan started from; applyStep's guard checks it did.
+ */
+function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean, guarded: boolean): Knex.QueryBuilder {
   const { instance } = plan;
   const after = {
     engine_state: JSON.stringify(plan.state),
@@ -225,6 +234,7 @@ function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean): Knex.QueryBu
     ended_at: plan.completed ? trx.fn.now() : null,
     step_count: instance.step_count + 1,
   };
+  if (guarded) return trx('process_instances').where({ id: instance.id, step_count: instance.step_count, state: 'active' }).update({ ...after, updated_at: trx.fn.now() }).returning('id');
   if (!isNew) return trx('process_instances').where({ id: instance.id }).update({ ...after, updated_at: trx.fn.now() });
   const { created_at: _created, updated_at: _updated, ...columns } = instance;
   return trx('process_instances').insert({ ...columns, ...after });
@@ -233,7 +243,9 @@ function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean): Knex.QueryBu
 /** The handed jobs, carrying the live session unless a timer waits (a due one must fire on the next load). */
 function withHandoff(plan: StepPlan): HandedJob[] {
   if (!plan.handed.length || plan.completed || plan.state.openRows.timers.length) return plan.handed;
-  const handoff = { session: plan.session, definitionId: plan.instance.definition_id, stepCount: plan.instance.step_count + 1, taken: false };
+  const instance: InstanceRow = { ...plan.instance, step_count: plan.instance.step_count + 1, variables: plan.variables, state: 'active' };
+  const jobs = new Map(plan.jobs.opened.map((row) => [row.id as string, { executionId: row.execution_id as string, type: row.type as string, worker: (row.worker as string | undefined) ?? null }]));
+  const handoff: SessionHandoff = { session: plan.session, definitionId: instance.definition_id, stepCount: instance.step_count, instance, jobs, taken: false };
   return plan.handed.map((job) => ({ ...job, handoff }));
 }
 
