@@ -192,7 +192,7 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
   const cloneSeconds = (performance.now() - cloneStarted) / 1000;
 
   const port = 3900 + Math.floor(Math.random() * 90);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, DATABASE_URL: benchUrl, DEMO: '1', PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -217,7 +217,7 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
     return [
       `### (c) server memory with ${Number(n).toLocaleString('en')} instances waiting at a user task`,
       '',
-      `${real} instances started through the API, cloned in SQL to ${Number(n).toLocaleString('en')} (${cloneSeconds.toFixed(1)} s). A fresh server process (\`node --import tsx server/main.ts\`) then listed the inbox (total ${listed.meta.total.toLocaleString('en')}), claimed and completed ${toComplete.length} tasks and paged through 20 × 200 tasks.`,
+      `${real} instances started through the API, cloned in SQL to ${Number(n).toLocaleString('en')} (${cloneSeconds.toFixed(1)} s). A fresh server process (\`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx server/main.ts\`, as \`npm start\`) then listed the inbox (total ${listed.meta.total.toLocaleString('en')}), claimed and completed ${toComplete.length} tasks and paged through 20 × 200 tasks.`,
       '',
       `| measure | value |`,
       `|---|---|`,
