@@ -3,13 +3,13 @@
 // (woken at once when a step creates jobs; a retry, another process's), runs the handler, reports
 // the outcome.
 import type { Logger } from '../../server/core/logger';
-import type { HandedJob } from '../../server/engine/embedded/local-jobs';
+import type { HandedJob, LocalWorkerBinding } from '../../server/engine/embedded/local-jobs';
 import type { ActivatedJob, Actor, WorkflowEngine } from '../../server/engine/types';
 import { runHandler, type JobHandler } from '../job';
 
 /** The embedded engine's side of handing jobs to this worker as they are created. */
 export interface LocalJobSource {
-  attachLocalWorker(worker: { worker: string; timeoutMs: number; takes(type: string): boolean; deliver(jobs: HandedJob[]): void } | null): void;
+  attachLocalWorker(worker: LocalWorkerBinding | null): void;
 }
 
 export interface InProcessWorkerOptions {

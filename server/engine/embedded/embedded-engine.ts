@@ -25,7 +25,7 @@ import type {
 import { DefinitionStore, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
 import { InstanceSession, StepError, WaitGoneError } from './instance-session';
-import { takeHandoff, type LocalJobWorker, type SessionHandoff } from './local-jobs';
+import { takeHandoff, type LocalWorkerBinding, type SessionHandoff } from './local-jobs';
 import { lockActiveJob, lockInstance, requireActiveJob } from './locks';
 import { StepRunner, SYSTEM, type IncidentCommand } from './step-runner';
 import { actorLabel, applyStep, planStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
@@ -80,7 +80,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
    * This process's in-process worker: new jobs of the types it takes are written activated by it
    * and delivered after the step commits (local-jobs.ts); null detaches it.
    */
-  attachLocalWorker(worker: Omit<LocalJobWorker, 'deadline'> & { timeoutMs: number } | null): void {
+  attachLocalWorker(worker: LocalWorkerBinding | null): void {
     this.runner.attachLocalWorker(worker && { worker: worker.worker, takes: (type) => worker.takes(type), deliver: (jobs) => worker.deliver(jobs), deadline: () => new Date(this.now().getTime() + worker.timeoutMs) });
   }
 
@@ -158,11 +158,11 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     if (plan && !outerTrx) {
       // the whole step, the instance row included, is one statement: no transaction around it
       const ready = plan;
-      return started(await this.runner.statement((db) => applyStep(db, ready, [], { newInstance: true })));
+      return started(await this.runner.statement((db) => applyStep(db, ready, [], 'insert')));
     }
     const write = async (trx: Knex.Transaction) => {
       if (plan) {
-        const outcome = await applyStep(trx, plan, [], { newInstance: true });
+        const outcome = await applyStep(trx, plan, [], 'insert');
         this.runner.announce(trx, outcome);
         return started(outcome);
       }
@@ -357,37 +357,30 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   async completeJob(jobKey: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
     if (options.handoff && (await this.completeOnHandoff(jobKey, variables, actor, options.handoff as SessionHandoff))) return;
-    await this.runner.step(
-      { jobKey },
-      actor,
-      { kind: 'complete-job', jobKey, variables },
-      async (session, trx, _row, defer, job) => {
-        const current = lockedBy(requireActiveJob(job ?? undefined, jobKey), options);
-        await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
-        defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
-      },
-      { handoff: options.handoff },
-    );
+    await this.runner.step({ jobKey }, actor, { kind: 'complete-job', jobKey, variables }, async (session, trx, _row, defer, job) => {
+      const current = lockedBy(requireActiveJob(job ?? undefined, jobKey), options);
+      await session.complete(current.execution_id, variables, 'job.completed', { jobKey, type: current.type, worker: current.worker });
+      defer(trx('jobs').where({ id: jobKey }).update({ state: 'completed', updated_at: trx.fn.now() }));
+    });
   }
 
   /**
    * A job handed to the in-process worker, completed on the session it came with as one guarded
    * statement: no lock read first, no transaction around it (the statement is atomic and states what
-   * it expects — step_guard). False when that cannot be done — the session was taken or is stale,
-   * the instance or the job changed meanwhile, the engine raised an error —: the caller then runs the
-   * step the usual way, which sees what changed and decides.
+   * it expects — step_guard). False when that cannot be done — the session was taken by a parallel
+   * job, the instance or the job changed meanwhile, the engine raised an error —: the caller then runs
+   * the step the usual way, which loads the state, sees what changed and decides.
    */
   private async completeOnHandoff(jobKey: string, variables: Variables, actor: Actor, handoff: SessionHandoff): Promise<boolean> {
-    const job = handoff.jobs?.get(jobKey);
-    if (!job?.worker) return false;
-    const session = takeHandoff(handoff, handoff.instance);
-    if (!session) return false;
+    const job = handoff.jobs.get(jobKey);
+    const session = job && takeHandoff(handoff);
+    if (!job || !session) return false;
     try {
       await session.complete(job.executionId, variables, 'job.completed', { jobKey, type: job.type, worker: job.worker });
       const plan = await planStep(handoff.instance, session, actor, [], this.runner.localWorkerFor());
       await this.runner.statement((db) => {
         const completed = db('jobs').where({ id: jobKey, state: 'activated', worker: job.worker }).update({ state: 'completed', updated_at: db.fn.now() }).returning('id');
-        return applyStep(db, plan, [completed], { guarded: true });
+        return applyStep(db, plan, [completed], 'guarded');
       });
       return true;
     } catch (err) {

@@ -2,7 +2,8 @@
 // row is written already activated by that worker (with its deadline and the job.activated event),
 // and after the commit the job goes to the worker without an activation transaction. With it goes
 // the instance's live session, so that the step completing the job continues on the same engine
-// instead of loading the state it just saved — when nothing else has stepped the instance since.
+// instead of loading the state it just saved; that step's statement is guarded (step_guard) so it
+// writes only if nothing else has stepped the instance since.
 //
 // At-least-once is unchanged: a handed job whose worker dies is reclaimed when its deadline passes,
 // like any activated job.
@@ -22,19 +23,20 @@ export interface LocalJobWorker {
   deliver(jobs: HandedJob[]): void;
 }
 
+/** How the in-process worker binds itself to the engine (which supplies the deadlines from its clock). */
+export type LocalWorkerBinding = Omit<LocalJobWorker, 'deadline'> & { timeoutMs: number };
+
 /**
- * The live session of an instance after a committed step, valid for the step that follows it
- * directly (the row's step count still the one it wrote). Taken at most once: when a step handed
- * several jobs, the first completion continues on it and the others load the state as usual.
+ * The live session of an instance after a committed step, for the step that follows it directly.
+ * Taken at most once: when a step handed several jobs, the first completion continues on it and
+ * the others load the state as usual.
  */
 export interface SessionHandoff {
   readonly session: InstanceSession;
-  readonly definitionId: string;
-  readonly stepCount: number;
-  /** the instance row as the step wrote it */
+  /** the instance row as the step wrote it: the completing step expects the database to still hold it */
   readonly instance: InstanceRow;
-  /** the jobs the step created, by key: what completing one on this session needs of its row */
-  readonly jobs: ReadonlyMap<string, { executionId: string; type: string; worker: string | null }>;
+  /** the jobs the step handed, by key: what completing one on this session needs of its row */
+  readonly jobs: ReadonlyMap<string, { executionId: string; type: string; worker: string }>;
   taken: boolean;
 }
 
@@ -43,12 +45,10 @@ export interface HandedJob extends ActivatedJob {
   handoff?: SessionHandoff;
 }
 
-/** The handed-over session for the step about to run on `row`, or null when it cannot be used. */
-export function takeHandoff(handoff: unknown, row: { definition_id: string; step_count: number }): InstanceSession | null {
-  const candidate = handoff as SessionHandoff | undefined;
-  if (!candidate || candidate.taken) return null;
-  candidate.taken = true;
-  if (candidate.stepCount !== row.step_count || candidate.definitionId !== row.definition_id) return null;
-  candidate.session.continueFromSaved();
-  return candidate.session;
+/** The handed-over session, ready for the next step; null once another completion took it. */
+export function takeHandoff(handoff: SessionHandoff): InstanceSession | null {
+  if (handoff.taken) return null;
+  handoff.taken = true;
+  handoff.session.continueFromSaved();
+  return handoff.session;
 }

@@ -7,7 +7,7 @@ import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audi
 import type { Actor } from '../types';
 import type { DefinitionStore } from './definitions';
 import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
-import { takeHandoff, type HandedJob, type LocalJobWorker } from './local-jobs';
+import type { HandedJob, LocalJobWorker } from './local-jobs';
 import { lockInstance, lockInstanceOf, type LockedTarget, type StepTarget } from './locks';
 import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
 
@@ -45,6 +45,8 @@ interface CommitNotices {
   worker: LocalJobWorker | null;
 }
 
+const noNotices = (): CommitNotices => ({ notices: new Set(), handed: [], worker: null });
+
 export class StepRunner {
   /** what each open transaction created, announced once it commits */
   private readonly commitNotices = new WeakMap<Knex.Transaction, CommitNotices>();
@@ -53,10 +55,6 @@ export class StepRunner {
 
   constructor(private readonly deps: { db: Knex; log: Logger; definitions: DefinitionStore; notify: (notice: Notice) => void }) {}
 
-  /**
-   * One step on one instance in its own transaction. An engine error rolls the step back and opens
-   * an incident that holds the command, so resolving the incident runs it again.
-   */
   attachLocalWorker(worker: LocalJobWorker | null): void {
     this.local = worker;
   }
@@ -69,8 +67,11 @@ export class StepRunner {
     return this.local && (!trx || this.commitNotices.has(trx)) ? this.local : null;
   }
 
-  /** `handoff`: the live session a handed job brought along (local-jobs.ts), used if still current. */
-  async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean; handoff?: unknown } = {}): Promise<void> {
+  /**
+   * One step on one instance in its own transaction. An engine error rolls the step back and opens
+   * an incident that holds the command, so resolving the incident runs it again.
+   */
+  async step(target: StepTarget, actor: Actor, command: IncidentCommand, action: StepAction, opts: { skipLocked?: boolean } = {}): Promise<void> {
     let instanceId = typeof target === 'string' ? target : null;
     try {
       const outcome = await this.transaction((trx) =>
@@ -98,14 +99,15 @@ export class StepRunner {
     target: StepTarget,
     actor: Actor,
     action: StepAction,
-    opts: { skipLocked?: boolean; located?: (instanceId: string) => void; handoff?: unknown } = {},
+    opts: { skipLocked?: boolean; located?: (instanceId: string) => void } = {},
   ): Promise<'done' | 'wait-gone' | 'skipped'> {
     const located = typeof target === 'string' ? await lockInstance(trx, target, opts.skipLocked) : await lockInstanceOf(trx, target);
     if (!located) return 'skipped';
     const { locked_target: lockedTarget = null, ...row } = located as InstanceRow & { locked_target?: LockedTarget };
     opts.located?.(row.id);
     if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
-    const session = takeHandoff(opts.handoff, row) ?? (await this.load(trx, row));
+    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
+    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
     const resumeEvents = session.events.length;
     const deferred: Knex.QueryBuilder[] = [];
     let extra: AuditEventDraft[] = [];
@@ -121,12 +123,6 @@ export class StepRunner {
     return 'done';
   }
 
-  /** The instance's engine loaded from its saved state. */
-  private async load(trx: Knex.Transaction, row: InstanceRow): Promise<InstanceSession> {
-    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
-    return InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
-  }
-
   async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
     const [incident] = await trx('incidents')
       .insert({ instance_id: row.id, job_id: jobKey, element_id: err.elementId, error_type: err.errorType, error_message: err.message, command: JSON.stringify(command) })
@@ -140,16 +136,23 @@ export class StepRunner {
   /** Notes what a step created; listeners hear of it once the transaction has committed. */
   announce(trx: Knex.Transaction, outcome: StepOutcome): void {
     const pending = this.commitNotices.get(trx);
-    const notices = [...(outcome.jobsCreated ? ['jobs' as const] : []), ...(outcome.commandsCreated ? ['commands' as const] : [])];
-    if (pending) {
-      for (const notice of notices) pending.notices.add(notice);
-      if (outcome.handed.length) {
-        pending.handed.push(...outcome.handed);
-        pending.worker = this.local;
-      }
-    } else {
-      for (const notice of notices) this.deps.notify(notice); // a savepoint: early, and harmless (the loop looks again)
+    if (pending) this.collect(pending, outcome);
+    else this.announceCommitted(this.collect(noNotices(), outcome)); // a savepoint: early, and harmless (the loop looks again; no job is handed in one)
+  }
+
+  private collect(pending: CommitNotices, outcome: StepOutcome): CommitNotices {
+    if (outcome.jobsCreated) pending.notices.add('jobs');
+    if (outcome.commandsCreated) pending.notices.add('commands');
+    if (outcome.handed.length) {
+      pending.handed.push(...outcome.handed);
+      pending.worker = this.local;
     }
+    return pending;
+  }
+
+  private announceCommitted(pending: CommitNotices): void {
+    if (pending.handed.length) pending.worker?.deliver(pending.handed);
+    for (const notice of pending.notices) this.deps.notify(notice);
   }
 
   /** A step that is one statement by itself (atomic without a transaction), retried on deadlock; announced once it returns. */
@@ -157,9 +160,7 @@ export class StepRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await work(this.deps.db);
-        if (outcome.handed.length) this.local?.deliver(outcome.handed);
-        if (outcome.jobsCreated) this.deps.notify('jobs');
-        if (outcome.commandsCreated) this.deps.notify('commands');
+        this.announceCommitted(this.collect(noNotices(), outcome));
         return outcome;
       } catch (err) {
         if ((err as { code?: string }).code === DEADLOCK && attempt < 5) continue;
@@ -171,14 +172,13 @@ export class StepRunner {
   /** A transaction retried on deadlock / serialization failure; announcements go out after commit. */
   async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const pending: CommitNotices = { notices: new Set(), handed: [], worker: null };
+      const pending = noNotices();
       try {
         const result = await this.deps.db.transaction((trx) => {
           this.commitNotices.set(trx, pending);
           return work(trx);
         });
-        if (pending.handed.length) pending.worker?.deliver(pending.handed);
-        for (const notice of pending.notices) this.deps.notify(notice);
+        this.announceCommitted(pending);
         return result;
       } catch (err) {
         const code = (err as { code?: string }).code;

@@ -171,12 +171,19 @@ function handToLocalWorker(instance: InstanceRow, opened: Row[], local: LocalJob
 }
 
 /**
+ * How a step writes its instance row: `update` it under the lock the step holds; `insert` it (the
+ * step starts the instance: it closes nothing, so the statement may run outside a transaction);
+ * `guarded`, for a step planned without the lock (a handed job on the live session): update it only
+ * if it is still active at the step count the plan started from, and abort the whole statement
+ * (step_guard) unless that row and every command change hit their one row each.
+ */
+export type InstanceWrite = 'update' | 'insert' | 'guarded';
+
+/**
  * Writes a planned step in one statement: every row change is a data-modifying CTE of a query
  * that appends the audit events (one round trip; the step's transaction commits it with the rest).
- * `newInstance`: the step starts the instance, whose row the statement inserts. Such a step closes
- * nothing, so it is a single statement that may run on the database outside a transaction.
  */
-export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], options: { newInstance?: boolean; guarded?: boolean } = {}): Promise<StepOutcome> {
+export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], write: InstanceWrite = 'update'): Promise<StepOutcome> {
   const { instance } = plan;
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
@@ -202,11 +209,11 @@ export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.
           }),
         ]
       : []),
-    instanceChange(trx, plan, options.newInstance ?? false, options.guarded ?? false),
+    instanceChange(trx, plan, write),
   ];
   let statement = changes.reduce<Knex.QueryBuilder>((query, change, i) => query.with(`change_${i}`, change), trx.queryBuilder());
-  if (options.guarded) {
-    // every command change and the instance update must each have hit their one row, or nothing is written
+  if (write === 'guarded') {
+    // the command changes come first, the instance change last
     const counted = [...commandChanges.map((_, i) => `change_${i}`), `change_${changes.length - 1}`];
     statement = statement.select(trx.raw(`step_guard(${counted.map((name) => `(select count(*) from ${name})`).join(' + ')} = ${counted.length})`));
   }
@@ -220,12 +227,8 @@ export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.
   };
 }
 
-/** The instance row as the step leaves it: inserted by the step that starts it, updated by the others. */
-/**
- * `guarded`: a step planned without the instance locked (a handed job on the live session) updates
- * the row only if it is still at the step count the plan started from; applyStep's guard checks it did.
- */
-function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean, guarded: boolean): Knex.QueryBuilder {
+/** The instance row as the step leaves it (InstanceWrite). */
+function instanceChange(trx: Knex, plan: StepPlan, write: InstanceWrite): Knex.QueryBuilder {
   const { instance } = plan;
   const after = {
     engine_state: JSON.stringify(plan.state),
@@ -234,18 +237,27 @@ function instanceChange(trx: Knex, plan: StepPlan, isNew: boolean, guarded: bool
     ended_at: plan.completed ? trx.fn.now() : null,
     step_count: instance.step_count + 1,
   };
-  if (guarded) return trx('process_instances').where({ id: instance.id, step_count: instance.step_count, state: 'active' }).update({ ...after, updated_at: trx.fn.now() }).returning('id');
-  if (!isNew) return trx('process_instances').where({ id: instance.id }).update({ ...after, updated_at: trx.fn.now() });
-  const { created_at: _created, updated_at: _updated, ...columns } = instance;
-  return trx('process_instances').insert({ ...columns, ...after });
+  switch (write) {
+    case 'update':
+      return trx('process_instances').where({ id: instance.id }).update({ ...after, updated_at: trx.fn.now() });
+    case 'guarded':
+      return trx('process_instances').where({ id: instance.id, step_count: instance.step_count, state: 'active' }).update({ ...after, updated_at: trx.fn.now() }).returning('id');
+    case 'insert': {
+      const { created_at: _created, updated_at: _updated, ...columns } = instance;
+      return trx('process_instances').insert({ ...columns, ...after });
+    }
+  }
 }
 
 /** The handed jobs, carrying the live session unless a timer waits (a due one must fire on the next load). */
 function withHandoff(plan: StepPlan): HandedJob[] {
   if (!plan.handed.length || plan.completed || plan.state.openRows.timers.length) return plan.handed;
   const instance: InstanceRow = { ...plan.instance, step_count: plan.instance.step_count + 1, variables: plan.variables, state: 'active' };
-  const jobs = new Map(plan.jobs.opened.map((row) => [row.id as string, { executionId: row.execution_id as string, type: row.type as string, worker: (row.worker as string | undefined) ?? null }]));
-  const handoff: SessionHandoff = { session: plan.session, definitionId: instance.definition_id, stepCount: instance.step_count, instance, jobs, taken: false };
+  const handedKeys = new Set(plan.handed.map((job) => job.key));
+  const jobs = new Map(
+    plan.jobs.opened.filter((row) => handedKeys.has(row.id as string)).map((row) => [row.id as string, { executionId: row.execution_id as string, type: row.type as string, worker: row.worker as string }]),
+  );
+  const handoff: SessionHandoff = { session: plan.session, instance, jobs, taken: false };
   return plan.handed.map((job) => ({ ...job, handoff }));
 }
 
