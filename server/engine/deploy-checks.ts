@@ -175,11 +175,11 @@ function checkJoinsAfterLoops(elements: ModdleElement[]): LintFinding[] {
   const reach = new Map(nodes.map((node) => [node, reachable(node)]));
   const onLoop = nodes.filter((node) => reach.get(node)!.has(node));
   const joins = nodes.filter((el) => (el.$type === 'bpmn:ParallelGateway' || el.$type === 'bpmn:InclusiveGateway') && list(el.incoming).length > 1);
-  return joins
-    .filter((join) => onLoop.some((node) => node !== join && reach.get(node)!.has(join)))
-    .map((join) => {
-      const loop = onLoop.find((node) => node !== join && reach.get(node)!.has(join))!;
-      return {
+  return joins.flatMap((join) => {
+    const loop = onLoop.find((node) => node !== join && reach.get(node)!.has(join));
+    if (!loop) return [];
+    return [
+      {
         id: join.id ?? '',
         rule: JOIN_AFTER_LOOP,
         category: 'error' as const,
@@ -187,8 +187,9 @@ function checkJoinsAfterLoops(elements: ModdleElement[]): LintFinding[] {
           `汇聚网关位于回退环路（经 ${loop.id ?? ''}）之后：嵌入式引擎会把未走的分支计入汇聚，实例可能无法结束；请把并行部分放入子流程 — ` +
           `the join follows a loop (through ${loop.id ?? ''}) in the same scope: the embedded engine counts the paths not taken ` +
           'as arrivals and the instance may never end; put the parallel part in a sub-process',
-      };
-    });
+      },
+    ];
+  });
 }
 
 function checkElement(element: ModdleElement): LintFinding[] {

@@ -190,10 +190,11 @@ export class InstanceSession {
     this.finished = new Set();
     this.firedTimers = new Set();
     // as stored: what a recover would read back from the row's JSON
-    this.variables = JSON.parse(JSON.stringify(this.variables));
+    const variables = JSON.stringify(this.variables);
+    this.variables = JSON.parse(variables);
+    this.variablesBefore = JSON.parse(variables);
     this.scopes = JSON.parse(JSON.stringify(this.savedScopes));
     this.loopOutputs = JSON.parse(JSON.stringify(this.loopOutputs));
-    this.variablesBefore = structuredClone(this.variables);
     for (const wait of this.liveWaits()) {
       wait.local = this.scopes[wait.executionId] ?? {};
       wait.visible = this.visibleTo(wait.scopeChain, wait.local);
@@ -426,8 +427,7 @@ export class InstanceSession {
     const chain = this.enclosingScopes(content);
     const spec = content.id ? this.model.elements.get(content.id) : undefined;
     const own = this.scopes[content.executionId] ?? (spec ? this.iterationVariables(spec, content) : {});
-    const vars = Object.assign({}, this.variables, ...chain.map((id) => this.scopes[id] ?? {}), own);
-    return evaluateExpression(expression, vars);
+    return evaluateExpression(expression, this.visibleTo(chain, own));
   }
 
   private discardOtherStartEvents(startEventId: string | null): void {
