@@ -2,42 +2,17 @@
 // id gets its next version unless its content is unchanged. Timer start events of a new version
 // replace those of the version before, as in Zeebe.
 import type { Knex } from 'knex';
-import { AppError, validationFailed } from '../../core/errors';
+import { validationFailed } from '../../core/errors';
 import { appendAuditEvents } from '../../repositories/audit-events';
-import { checkDeployable } from '../deploy-checks';
+import { checkResources, deploymentCreated } from '../deploy-resources';
 import { evaluateExpression } from '../feel';
-import { lintErrors, type LintFinding } from '../lint';
 import type { Actor, DeployResource, DeployResult } from '../types';
 import type { DefinitionStore } from './definitions';
 import { actorLabel } from './step-writer';
 import { durationMs } from './timer-durations';
 
-export interface LintFailureDetail {
-  resource: string;
-  findings: LintFinding[];
-}
-
 export async function deployResources(db: Knex, store: DefinitionStore, resources: DeployResource[], actor: Actor, now: () => Date): Promise<DeployResult> {
-  if (!resources.length) throw validationFailed([{ field: 'resources', message: '请至少上传一个 .bpmn 或 .form 文件' }]);
-  const diagrams: { resource: DeployResource; processId: string; name: string | null }[] = [];
-  const forms: { resource: DeployResource; formId: string; schema: unknown }[] = [];
-  const failures: LintFailureDetail[] = [];
-
-  for (const resource of resources) {
-    if (/\.bpmn$/i.test(resource.name)) {
-      const { processIds, findings } = await checkDeployable(resource.content);
-      const errors = lintErrors(findings);
-      if (errors.length) failures.push({ resource: resource.name, findings });
-      else diagrams.push({ resource, processId: processIds[0], name: processNameOf(resource.content, processIds[0]) });
-    } else if (/\.form$/i.test(resource.name)) {
-      const form = parseForm(resource);
-      if ('finding' in form) failures.push({ resource: resource.name, findings: [form.finding] });
-      else forms.push({ resource, formId: form.formId, schema: form.schema });
-    } else {
-      throw validationFailed([{ field: 'resources', message: `不支持的文件类型：${resource.name}（只接受 .bpmn 和 .form）` }]);
-    }
-  }
-  if (failures.length) throw new AppError(422, 'LINT_FAILED', '流程图检查未通过，未部署任何文件', failures);
+  const { diagrams, forms } = await checkResources(resources);
 
   return db.transaction(async (trx) => {
     const result: DeployResult = { processes: [], forms: [] };
@@ -55,35 +30,9 @@ export async function deployResources(db: Knex, store: DefinitionStore, resource
       if (isNew) await scheduleStartTimers(trx, store, row.id, row.process_id, now());
       result.processes.push({ processId: row.process_id, version: row.version, deploymentId: row.id, checksum: row.checksum, isNew });
     }
-    await appendAuditEvents(trx, [
-      {
-        actor: actorLabel(actor),
-        kind: 'deployment.created',
-        payload: {
-          processes: result.processes.map((p) => ({ processId: p.processId, version: p.version, checksum: p.checksum, isNew: p.isNew })),
-          forms: result.forms,
-        },
-      },
-    ]);
+    await appendAuditEvents(trx, [deploymentCreated(actorLabel(actor), result)]);
     return result;
   });
-}
-
-function processNameOf(xml: string, processId: string): string | null {
-  const match = new RegExp(`<(?:\\w+:)?process\\b[^>]*\\bid="${processId}"[^>]*>`).exec(xml);
-  const name = match && /\bname="([^"]*)"/.exec(match[0]);
-  return name ? name[1] : null;
-}
-
-function parseForm(resource: DeployResource): { formId: string; schema: unknown } | { finding: LintFinding } {
-  try {
-    const schema = JSON.parse(resource.content) as { id?: unknown; components?: unknown };
-    if (typeof schema.id !== 'string' || !schema.id) return { finding: { id: '', rule: 'form-id', category: 'error', message: '表单缺少 id (form schema has no id)' } };
-    if (!Array.isArray(schema.components)) return { finding: { id: schema.id, rule: 'form-components', category: 'error', message: '表单缺少 components 数组' } };
-    return { formId: schema.id, schema };
-  } catch (err) {
-    return { finding: { id: '', rule: 'form-json', category: 'error', message: `表单不是有效的 JSON: ${(err as Error).message}` } };
-  }
 }
 
 async function scheduleStartTimers(trx: Knex.Transaction, store: DefinitionStore, definitionId: string, processId: string, now: Date): Promise<void> {

@@ -3,12 +3,11 @@
 // mirrors what the cluster made of them into process_definitions / form_definitions with the
 // cluster's version numbers: the API, the modeler, the inbox forms and the history read those tables.
 import type { Knex } from 'knex';
-import { AppError, validationFailed } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { appendAuditEvents } from '../../repositories/audit-events';
-import { checkDeployable } from '../deploy-checks';
+import { checkResources, deploymentCreated } from '../deploy-resources';
 import { checksumOf } from '../embedded/definitions';
-import { lintErrors, type LintFinding } from '../lint';
+import { actorLabel } from '../embedded/step-writer';
 import type { Actor, DeployResource, DeployResult, DeployedForm, DeployedProcess } from '../types';
 import type { ZeebeGrpc } from './clients';
 import { fromGrpc } from './errors';
@@ -26,31 +25,9 @@ interface FormMetadata {
   resourceName: string;
 }
 
-export const actorLabel = (actor: Actor): string => `${actor.kind}:${actor.id}`;
-
 export async function deployToZeebe(deps: { db: Knex; grpc: ZeebeGrpc; log: Logger }, resources: DeployResource[], actor: Actor): Promise<DeployResult> {
-  if (!resources.length) throw validationFailed([{ field: 'resources', message: '请至少上传一个 .bpmn 或 .form 文件' }]);
-  const failures: { resource: string; findings: LintFinding[] }[] = [];
-  const names: Record<string, { name: string | null; schema?: unknown }> = {};
-  for (const resource of resources) {
-    if (/\.bpmn$/i.test(resource.name)) {
-      const { processIds, findings } = await checkDeployable(resource.content);
-      const errors = lintErrors(findings);
-      if (errors.length) failures.push({ resource: resource.name, findings });
-      else names[resource.name] = { name: processNameOf(resource.content, processIds[0]!) };
-    } else if (/\.form$/i.test(resource.name)) {
-      try {
-        const schema = JSON.parse(resource.content) as { id?: unknown; components?: unknown };
-        if (typeof schema.id !== 'string' || !Array.isArray(schema.components)) throw new Error('表单缺少 id 或 components');
-        names[resource.name] = { name: null, schema };
-      } catch (err) {
-        failures.push({ resource: resource.name, findings: [{ id: '', rule: 'form-json', category: 'error', message: `表单无效: ${(err as Error).message}` }] });
-      }
-    } else {
-      throw validationFailed([{ field: 'resources', message: `不支持的文件类型：${resource.name}（只接受 .bpmn 和 .form）` }]);
-    }
-  }
-  if (failures.length) throw new AppError(422, 'LINT_FAILED', '流程图检查未通过，未部署任何文件', failures);
+  const { diagrams } = await checkResources(resources);
+  const nameOf = new Map(diagrams.map((d) => [d.resource.name, d.name]));
 
   // one DeployResource command: the cluster deploys all of them or none
   const response = await deps.grpc
@@ -73,18 +50,12 @@ export async function deployToZeebe(deps: { db: Knex; grpc: ZeebeGrpc; log: Logg
       if (!process) continue;
       const resource = byName.get(process.resourceName);
       if (!resource) continue;
-      result.processes.push(await mirrorProcess(trx, process, resource, names[resource.name]?.name ?? null, actor, deps.log));
+      result.processes.push(await mirrorProcess(trx, process, resource, nameOf.get(resource.name) ?? null, actor, deps.log));
     }
     await appendAuditEvents(trx, [
-      {
-        actor: actorLabel(actor),
-        kind: 'deployment.created',
-        payload: {
-          processes: result.processes.map((p) => ({ processId: p.processId, version: p.version, checksum: p.checksum, isNew: p.isNew })),
-          forms: result.forms,
-          zeebe: { deploymentKey: String(response.key), processDefinitionKeys: deployments.filter((d) => d.process).map((d) => String(d.process!.processDefinitionKey)) },
-        },
-      },
+      deploymentCreated(actorLabel(actor), result, {
+        zeebe: { deploymentKey: String(response.key), processDefinitionKeys: deployments.filter((d) => d.process).map((d) => String(d.process!.processDefinitionKey)) },
+      }),
     ]);
     return result;
   });
@@ -115,10 +86,4 @@ async function mirrorForm(trx: Knex.Transaction, meta: FormMetadata, resource: D
   }
   await trx('form_definitions').insert({ form_id: meta.formId, version, resource_name: resource.name, schema: resource.content, checksum, deployed_by: actorLabel(actor) });
   return { formId: meta.formId, version, checksum, isNew: true };
-}
-
-function processNameOf(xml: string, processId: string): string | null {
-  const match = new RegExp(`<(?:\\w+:)?process\\b[^>]*\\bid="${processId}"[^>]*>`).exec(xml);
-  const name = match && /\bname="([^"]*)"/.exec(match[0]);
-  return name ? name[1]! : null;
 }
