@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redactUrl } from '../server/core/config';
 import { openDatabase } from '../server/core/db';
 import { createLogger } from '../server/core/logger';
+import { installShutdown } from '../server/core/shutdown';
 import { createWorkerDeps } from '../server/engine/worker-deps';
 import { createHandlers, workers } from './registry';
 import { startExternalTaskWorkers } from './runtime/external-task';
@@ -113,27 +114,19 @@ async function main(): Promise<void> {
     asyncResponseTimeoutMs: positiveInt('async-response-timeout', args['async-response-timeout']),
   });
 
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'stopping: no new tasks, waiting for the handlers at work');
-    let code = 0;
-    try {
-      await running.stop();
-      await db.close();
-    } catch (error) {
-      log.error({ err: error }, 'stop failed');
-      code = 1;
-    }
-    log.info('stopped');
-    process.exit(code);
-  };
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
+  // one step: the handlers at work finish before the database they use is closed
+  installShutdown({
+    log,
+    steps: () => [
+      {
+        name: 'external-task workers',
+        stop: async () => {
+          await running.stop();
+          await db.close();
+        },
+      },
+    ],
+  });
 }
 
 main().catch((error: unknown) => {

@@ -4,17 +4,15 @@ import type { Logger } from './logger';
 export type StopStep = { name: string; stop: () => Promise<void> };
 
 /**
- * Graceful shutdown on SIGTERM/SIGINT: stop accepting connections and let in-flight requests finish
- * (idle keep-alive connections are closed at once; after `timeoutMs` the rest are cut), then run the
- * stop steps in order (engine, workers, … database last), then exit 0. A second signal exits at once.
+ * Graceful shutdown on SIGTERM/SIGINT: with a server, stop accepting connections and let in-flight
+ * requests finish (idle keep-alive connections are closed at once; after `timeoutMs` the rest are
+ * cut); then run the stop steps in order (engine, workers, … database last), then exit 0. A second
+ * signal exits at once.
  */
-export function installShutdown(options: {
-  server: Server;
-  log: Logger;
-  timeoutMs: number;
-  steps: () => StopStep[];
-}): void {
-  const { server, log, timeoutMs } = options;
+export function installShutdown(
+  options: { log: Logger; steps: () => StopStep[] } & ({ server: Server; timeoutMs: number } | { server?: undefined }),
+): void {
+  const { log } = options;
   let stopping = false;
 
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -26,7 +24,7 @@ export function installShutdown(options: {
     log.info({ signal }, 'shutting down');
     let code = 0;
     try {
-      await closeServer(server, timeoutMs, log);
+      if (options.server) await closeServer(options.server, options.timeoutMs, log);
       for (const step of options.steps()) {
         try {
           await step.stop();
