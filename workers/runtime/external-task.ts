@@ -112,7 +112,7 @@ export function startExternalTaskWorkers(options: ExternalTaskWorkerOptions): Ru
   }
 
   client.start();
-  log.info({ workerId, baseUrl: options.baseUrl, topics: [...handlers.keys()].length }, 'external-task workers polling');
+  log.info({ workerId, baseUrl: options.baseUrl, topics: handlers.size }, 'external-task workers polling');
 
   return {
     workerId,

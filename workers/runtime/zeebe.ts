@@ -51,6 +51,7 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
   const { grpc, db, handlers, log } = options;
   const worker = options.workerName ?? `bzf-${process.pid}`;
   const timeout = options.jobTimeoutMs ?? 60_000;
+  const maxJobsToActivate = options.maxJobsToActivate ?? 8;
   const running = new Set<Promise<unknown>>();
   let idleWaiters: (() => void)[] = [];
   const closers: Array<() => unknown> = [];
@@ -108,14 +109,13 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
         id: worker,
         taskHandler: taskHandler as never,
         timeout,
-        maxJobsToActivate: options.maxJobsToActivate ?? 8,
+        maxJobsToActivate,
         pollInterval: options.pollIntervalMs ?? 300,
         failProcessOnException: false,
         loglevel: 'NONE',
       });
       closers.push(() => w.close());
     } else {
-      const maxJobsToActivate = options.maxJobsToActivate ?? 8;
       const opened = grpc
         .streamJobs({
           type,
@@ -128,7 +128,7 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
         } as unknown as Parameters<ZeebeGrpc['streamJobs']>[0]) // tenantIds: the client's own tenant when left out
         .then((stream) => {
           closers.push(() => stream.close());
-          scheduleBackfill(type, maxJobsToActivate, options.pollIntervalMs ?? 30_000);
+          scheduleBackfill(type, options.pollIntervalMs ?? 30_000);
         })
         .catch((err: unknown) => log.error({ err, jobType: type }, 'job stream could not be opened'));
       opening.push(opened);
@@ -136,7 +136,7 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
   }
 
   /** Stream mode's safety net: every `interval` ms, the jobs of `type` the stream did not push (e.g. timed out and activatable again). */
-  function scheduleBackfill(type: string, maxJobsToActivate: number, interval: number): void {
+  function scheduleBackfill(type: string, interval: number): void {
     if (stopped || interval <= 0) return;
     const timer = setTimeout(() => {
       backfillTimers.delete(timer);
@@ -148,7 +148,7 @@ export function startZeebeWorkers(options: ZeebeWorkerOptions): RunningWorkers {
         .catch((err: unknown) => log.warn({ err: (err as Error).message, jobType: type }, 'back-fill poll failed'))
         .finally(() => {
           backfilling.delete(poll);
-          scheduleBackfill(type, maxJobsToActivate, interval);
+          scheduleBackfill(type, interval);
         });
       backfilling.add(poll);
     }, interval);

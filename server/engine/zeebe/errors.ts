@@ -3,7 +3,7 @@
 import { AppError, conflict, engineUnavailable, notFound, validationFailed } from '../../core/errors';
 
 /** gRPC status codes the gateway uses (grpc-js `status`). */
-const GRPC = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+export const GRPC = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
 
 export function grpcCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;

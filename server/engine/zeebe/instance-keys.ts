@@ -6,6 +6,8 @@ import type { CamundaRest } from './clients';
 
 export const INSTANCE_ID_VARIABLE = 'bianzhiInstanceId';
 
+type VariableFilter = Parameters<CamundaRest['searchVariables']>[0]['filter'];
+
 export class InstanceKeys {
   private readonly keyOfId = new Map<string, string>();
   private readonly idOfKey = new Map<string, string>();
@@ -22,39 +24,27 @@ export class InstanceKeys {
   }
 
   /** The processInstanceKeys of these ids that the cluster knows (unknown ones are left out). */
-  async keysOf(ids: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const key = this.keyOfId.get(id);
-      if (key) found.set(id, key);
-      else missing.push(id);
-    }
-    for (const batch of chunks(missing, 100)) {
-      const response = await this.rest.searchVariables({
-        filter: { name: INSTANCE_ID_VARIABLE, value: { $in: batch.map((id) => JSON.stringify(id)) } },
-        page: { from: 0, limit: batch.length },
-      });
-      for (const item of response.items ?? []) this.learn(String(item.processInstanceKey), item.value, found, 'id');
-    }
-    return found;
+  keysOf(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.pairsOf(ids, this.keyOfId, (batch) => ({ value: { $in: batch.map((id) => JSON.stringify(id)) } }), 'id');
   }
 
   /** Our ids of these processInstanceKeys (instances not started by us are left out). */
-  async idsOf(keys: readonly string[]): Promise<Map<string, string>> {
+  idsOf(keys: readonly string[]): Promise<Map<string, string>> {
+    return this.pairsOf(keys, this.idOfKey, (batch) => ({ processInstanceKey: { $in: batch } }), 'key');
+  }
+
+  /** Each of `wanted` → its pair: from what this process has seen, else from the cluster's variable search. */
+  private async pairsOf(wanted: readonly string[], seen: Map<string, string>, filterOf: (batch: string[]) => VariableFilter, by: 'id' | 'key'): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const missing: string[] = [];
-    for (const key of keys) {
-      const id = this.idOfKey.get(key);
-      if (id) found.set(key, id);
-      else missing.push(key);
+    for (const one of wanted) {
+      const pair = seen.get(one);
+      if (pair) found.set(one, pair);
+      else missing.push(one);
     }
     for (const batch of chunks(missing, 100)) {
-      const response = await this.rest.searchVariables({
-        filter: { name: INSTANCE_ID_VARIABLE, processInstanceKey: { $in: batch } },
-        page: { from: 0, limit: batch.length },
-      });
-      for (const item of response.items ?? []) this.learn(String(item.processInstanceKey), item.value, found, 'key');
+      const response = await this.rest.searchVariables({ filter: { name: INSTANCE_ID_VARIABLE, ...filterOf(batch) }, page: { from: 0, limit: batch.length } });
+      for (const item of response.items ?? []) this.learn(String(item.processInstanceKey), item.value, found, by);
     }
     return found;
   }
@@ -73,7 +63,7 @@ export class InstanceKeys {
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

@@ -27,13 +27,15 @@ async function forOurInstance(db: Knex, job: JobRef, write: (trx: Knex.Transacti
   });
 }
 
+/** What a job or a user task returned, merged into the instance's variables (the inbox and the API read them). */
+export async function mergeVariables(trx: Knex.Transaction, instanceId: string, variables: Variables): Promise<void> {
+  if (!Object.keys(variables).length) return;
+  await trx('process_instances').where({ id: instanceId }).update({ variables: trx.raw('variables || ?::jsonb', [JSON.stringify(variables)]), updated_at: trx.fn.now() });
+}
+
 export function recordJobCompleted(db: Knex, job: JobRef, variables: Variables): Promise<void> {
   return forOurInstance(db, job, async (trx) => {
-    if (Object.keys(variables).length) {
-      await trx('process_instances')
-        .where({ id: job.instanceId })
-        .update({ variables: trx.raw('variables || ?::jsonb', [JSON.stringify(variables)]), updated_at: trx.fn.now() });
-    }
+    await mergeVariables(trx, job.instanceId, variables);
     await appendAuditEvents(trx, [
       { actor: `worker:${job.worker}`, kind: 'job.completed', instanceId: job.instanceId, elementId: job.elementId, payload: { jobKey: job.key, type: job.type, worker: job.worker, input: variables, engine: 'zeebe' } },
     ]);
@@ -59,11 +61,7 @@ export function recordJobFailed(db: Knex, job: JobRef, retries: number, errorMes
 
 export function recordErrorThrown(db: Knex, job: JobRef, code: string, message: string, variables: Variables): Promise<void> {
   return forOurInstance(db, job, async (trx) => {
-    if (Object.keys(variables).length) {
-      await trx('process_instances')
-        .where({ id: job.instanceId })
-        .update({ variables: trx.raw('variables || ?::jsonb', [JSON.stringify(variables)]), updated_at: trx.fn.now() });
-    }
+    await mergeVariables(trx, job.instanceId, variables);
     await appendAuditEvents(trx, [
       { actor: `worker:${job.worker}`, kind: 'job.error-thrown', instanceId: job.instanceId, elementId: job.elementId, payload: { jobKey: job.key, code, message, input: variables, engine: 'zeebe' } },
     ]);

@@ -16,10 +16,11 @@
 // delay plus one poll interval after the broker created it.
 import type { Knex } from 'knex';
 import type { Logger } from '../../core/logger';
-import { appendAuditEvents, type AuditEventDraft } from '../../repositories/audit-events';
+import { appendAuditEvents } from '../../repositories/audit-events';
 import type { DefinitionStore } from '../embedded/definitions';
 import type { CamundaRest } from './clients';
-import type { InstanceKeys } from './instance-keys';
+import { httpStatus } from './errors';
+import { chunks, type InstanceKeys } from './instance-keys';
 
 export const SYNC_ACTOR = 'system:zeebe-sync';
 const PAGE = 100;
@@ -75,9 +76,11 @@ export class UserTaskSync {
   private async insertNew(open: ClusterTask[]): Promise<number> {
     if (!open.length) return 0;
     const { db } = this.deps;
-    const known = new Set<string>(await db('user_tasks').whereIn('execution_id', open.map((t) => t.userTaskKey)).pluck('execution_id'));
+    const rows: { execution_id: string; assignee: string | null }[] = await db('user_tasks').whereIn('execution_id', open.map((t) => t.userTaskKey)).select('execution_id', 'assignee');
+    const known = new Set(rows.map((r) => r.execution_id));
+    const unassigned = new Set(rows.filter((r) => r.assignee === null).map((r) => r.execution_id));
     const fresh = open.filter((t) => !known.has(t.userTaskKey));
-    await this.copyAssignees(open.filter((t) => known.has(t.userTaskKey) && t.assignee));
+    await this.copyAssignees(open.filter((t) => unassigned.has(t.userTaskKey) && t.assignee));
     if (!fresh.length) return 0;
     const ids = await this.deps.keys.idsOf([...new Set(fresh.map((t) => t.processInstanceKey))]);
     let inserted = 0;
@@ -142,7 +145,7 @@ export class UserTaskSync {
     let closed = 0;
     for (const row of rows.filter((r) => !openKeys.has(r.execution_id))) {
       const task = (await rest.getUserTask(row.execution_id).catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode === 404) return { state: 'CANCELED' } as ClusterTask;
+        if (httpStatus(err) === 404) return { state: 'CANCELED' } as ClusterTask;
         throw err;
       })) as ClusterTask;
       if (task.state === 'CREATED') continue; // the search lags behind; next round
@@ -171,9 +174,7 @@ export class UserTaskSync {
     const keyOf = await keys.keysOf(active);
     const idOf = new Map([...keyOf].map(([id, key]) => [key, id]));
     let ended = 0;
-    const allKeys = [...idOf.keys()];
-    for (let i = 0; i < allKeys.length; i += PAGE) {
-      const batch = allKeys.slice(i, i + PAGE);
+    for (const batch of chunks([...idOf.keys()], PAGE)) {
       const response = await rest.searchProcessInstances({ filter: { processInstanceKey: { $in: batch } }, page: { from: 0, limit: batch.length } } as never);
       for (const item of (response as { items?: { processInstanceKey: string; state: string; endDate?: string }[] }).items ?? []) {
         const state = item.state === 'COMPLETED' ? 'completed' : item.state === 'TERMINATED' || item.state === 'CANCELED' ? 'terminated' : null;
@@ -184,8 +185,7 @@ export class UserTaskSync {
           if (!row) return 0;
           await trx('process_instances').where({ id }).update({ state, ended_at: item.endDate ?? trx.fn.now(), updated_at: trx.fn.now() });
           await trx('user_tasks').where({ instance_id: id, state: 'created' }).update({ state: 'canceled' });
-          const events: AuditEventDraft[] = [{ actor: SYNC_ACTOR, kind: `instance.${state}`, instanceId: id, elementId: row.process_id, payload: { engine: 'zeebe', processInstanceKey: String(item.processInstanceKey) } }];
-          await appendAuditEvents(trx, events);
+          await appendAuditEvents(trx, [{ actor: SYNC_ACTOR, kind: `instance.${state}`, instanceId: id, elementId: row.process_id, payload: { engine: 'zeebe', processInstanceKey: String(item.processInstanceKey) } }]);
           return 1;
         });
       }

@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger';
 import { appendAuditEvents } from '../../repositories/audit-events';
 import { BackgroundLoop } from '../embedded/background-loop';
 import { DefinitionStore } from '../embedded/definitions';
+import { actorLabel } from '../embedded/step-writer';
 import type {
   ActivateJobsRequest,
   ActivatedJob,
@@ -26,10 +27,10 @@ import type {
   WorkflowEngine,
 } from '../types';
 import { asJson, type CamundaRest, type ZeebeGrpc } from './clients';
-import { actorLabel, deployToZeebe } from './deployer';
-import { fromGrpc, fromUserTaskRest, grpcCode, httpStatus } from './errors';
+import { deployToZeebe } from './deployer';
+import { fromGrpc, fromUserTaskRest, GRPC, grpcCode, httpStatus } from './errors';
 import { INSTANCE_ID_VARIABLE, InstanceKeys } from './instance-keys';
-import { recordErrorThrown, recordJobCompleted, recordJobFailed, type JobRef } from './job-records';
+import { mergeVariables, recordErrorThrown, recordJobCompleted, recordJobFailed, type JobRef } from './job-records';
 import { UserTaskSync } from './user-task-sync';
 
 export interface ZeebeEngineOptions {
@@ -40,9 +41,6 @@ export interface ZeebeEngineOptions {
   /** how often the cluster's user tasks and instance states are read into our tables */
   taskPollIntervalMs: number;
 }
-
-/** gRPC NOT_FOUND: the broker no longer has it (ended, or never existed). */
-const NOT_FOUND = 5;
 
 export class ZeebeEngine extends EventEmitter implements WorkflowEngine {
   readonly kind = 'zeebe' as const;
@@ -173,7 +171,7 @@ export class ZeebeEngine extends EventEmitter implements WorkflowEngine {
       await this.grpc.cancelProcessInstance(key);
     } catch (err) {
       // NOT_FOUND: the broker has ended it meanwhile; our row is closed as canceled all the same
-      if (grpcCode(err) !== NOT_FOUND) throw fromGrpc(err, '流程实例');
+      if (grpcCode(err) !== GRPC.NOT_FOUND) throw fromGrpc(err, '流程实例');
     }
     await this.db.transaction(async (trx) => {
       const updated = await trx('process_instances').where({ id: instanceId, state: 'active' }).update({ state: 'canceled', ended_at: trx.fn.now(), updated_at: trx.fn.now() });
@@ -205,7 +203,7 @@ export class ZeebeEngine extends EventEmitter implements WorkflowEngine {
       });
       messageKey = String(response.key);
     } catch (err) {
-      if (grpcCode(err) === 6) throw conflict('MESSAGE_ALREADY_PUBLISHED', `消息 ${command.name}（messageId ${command.messageId}）已在暂存中`);
+      if (grpcCode(err) === GRPC.ALREADY_EXISTS) throw conflict('MESSAGE_ALREADY_PUBLISHED', `消息 ${command.name}（messageId ${command.messageId}）已在暂存中`);
       throw fromGrpc(err, `消息 ${command.name}`);
     }
     await this.db.transaction((trx) =>
@@ -272,9 +270,7 @@ export class ZeebeEngine extends EventEmitter implements WorkflowEngine {
       }
       // the cluster has taken it: our row, the case's variables and the submission, in one commit
       await trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id });
-      if (Object.keys(variables).length) {
-        await trx('process_instances').where({ id: task.instance_id }).update({ variables: trx.raw('variables || ?::jsonb', [JSON.stringify(variables)]), updated_at: trx.fn.now() });
-      }
+      await mergeVariables(trx, task.instance_id, variables);
       await appendAuditEvents(trx, [
         { actor: actorLabel(actor), kind: 'user-task.completed', instanceId: task.instance_id, elementId: task.element_id, payload: { taskId, input: variables, engine: 'zeebe', userTaskKey: task.execution_id } },
       ]);
@@ -395,7 +391,7 @@ export class ZeebeEngine extends EventEmitter implements WorkflowEngine {
       });
       for (const item of found.items ?? []) {
         await this.grpc.resolveIncident({ incidentKey: String(item.incidentKey) }).catch((err: unknown) => {
-          if (grpcCode(err) !== NOT_FOUND) throw fromGrpc(err, '故障');
+          if (grpcCode(err) !== GRPC.NOT_FOUND) throw fromGrpc(err, '故障');
         });
       }
     }
