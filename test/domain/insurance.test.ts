@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { DomainInputError, insuranceBase, roundHalfUp, type InsuranceInput } from '../../domain/insurance';
+import { insuranceBase, roundHalfUp, type InsuranceInput } from '../../domain/insurance';
 import { defaultInsuranceParameters, INSURANCE_PARAMETER_DEFAULTS, INSURANCE_PARAMETER_KEYS } from '../../domain/parameters/insurance';
 import { defaultSalaryParameters } from '../../domain/parameters/salary';
 import { continuationSalary, newHireSalary } from '../../domain/salary';
+import { assertDefaultsLabelled, throwsOn } from './support';
 
 const params = defaultInsuranceParameters('2026-03-01');
 const salaryParams = defaultSalaryParameters();
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
 const byCode = (r: ReturnType<typeof insuranceBase>) => Object.fromEntries(r.contributions.map((c) => [c.code, c]));
 
 describe('Insurance base and contributions (domain-spec §4)', () => {
@@ -18,12 +18,7 @@ describe('Insurance base and contributions (domain-spec §4)', () => {
   });
 
   it('labels its placeholders and has a default for every key', () => {
-    const keys = new Set(INSURANCE_PARAMETER_DEFAULTS.map((p) => p.key));
-    for (const key of Object.values(INSURANCE_PARAMETER_KEYS)) assert.ok(keys.has(key), key);
-    for (const p of INSURANCE_PARAMETER_DEFAULTS.filter((d) => d.version === 'placeholder')) {
-      assert.equal(p.status, 'C');
-      assert.match(p.source, /placeholder/);
-    }
+    assertDefaultsLabelled(INSURANCE_PARAMETER_DEFAULTS, INSURANCE_PARAMETER_KEYS);
     assert.equal(params.averageWage.ref.version, 'placeholder');
   });
 

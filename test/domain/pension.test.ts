@@ -10,10 +10,8 @@ import {
   transitionalPension,
   type MonthlyPensionInput,
 } from '../../domain/pension';
-import { DomainInputError } from '../../domain/retirement';
 import { defaultPensionParameters as params } from '../../domain/parameters/pension';
-
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
+import { throwsOn } from './support';
 
 describe('Pension (domain-spec §5.2–§5.4)', () => {
   describe('计发月数 (§5.3)', () => {

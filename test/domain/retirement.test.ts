@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { DomainInputError, minimumContributionYears, retirementDate, type RetirementInput } from '../../domain/retirement';
+import { minimumContributionYears, retirementDate, type RetirementInput } from '../../domain/retirement';
 import { defaultRetirementParameters as rules } from '../../domain/parameters/retirement';
+import { throwsOn } from './support';
 
 const retire = (birthDate: string, category: RetirementInput['category']) =>
   retirementDate({ birthDate, gender: category === 'man' ? 'male' : 'female', category }, rules);
@@ -8,7 +9,6 @@ const summary = (birthDate: string, category: RetirementInput['category']) => {
   const r = retire(birthDate, category);
   return { age: r.statutoryAge, month: r.retirementMonth, rule: r.rule };
 };
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
 
 describe('Statutory retirement age (domain-spec §5.1, law of 2024-09-13)', () => {
   describe('the worked examples of the spec (the law\'s 对照表)', () => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import {
   addMonths,
   continuationSalary,
-  DomainInputError,
   educationGroupOf,
   monthlyBasicIn,
   newHireSalary,
@@ -12,9 +11,9 @@ import {
   salarySystemOf,
 } from '../../domain/salary';
 import { civilServantLevelWages, defaultSalaryParameters, SALARY_PARAMETER_DEFAULTS, SALARY_PARAMETER_KEYS } from '../../domain/parameters/salary';
+import { assertDefaultsLabelled, throwsOn } from './support';
 
 const params = defaultSalaryParameters();
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
 const amountsOf = (items: Array<{ code: string; amount: number }>) => Object.fromEntries(items.map((i) => [i.code, i.amount]));
 
 describe('Salary (domain-spec §3)', () => {
@@ -48,12 +47,7 @@ describe('Salary (domain-spec §3)', () => {
     });
 
     it('labels placeholders in version and source with status C, and every key of the bundle has a default', () => {
-      for (const p of SALARY_PARAMETER_DEFAULTS.filter((d) => d.version === 'placeholder')) {
-        assert.equal(p.status, 'C');
-        assert.match(p.source, /placeholder/);
-      }
-      const keys = new Set(SALARY_PARAMETER_DEFAULTS.map((p) => p.key));
-      for (const key of Object.values(SALARY_PARAMETER_KEYS)) assert.ok(keys.has(key), key);
+      assertDefaultsLabelled(SALARY_PARAMETER_DEFAULTS, SALARY_PARAMETER_KEYS);
     });
   });
 

@@ -4,10 +4,10 @@ import { defaultInsuranceParameters } from '../../domain/parameters/insurance';
 import { civilServantProbationPays, defaultSalaryParameters, versioned } from '../../domain/parameters/salary';
 import { defaultSubsidyParameters, SUBSIDY_PARAMETER_DEFAULTS, SUBSIDY_PARAMETER_KEYS } from '../../domain/parameters/subsidy';
 import { continuationSalary, newHireSalary } from '../../domain/salary';
-import { DomainInputError, financeSubsidy, type SubsidyInput } from '../../domain/subsidy';
+import { financeSubsidy, type SubsidyInput } from '../../domain/subsidy';
+import { assertDefaultsLabelled, throwsOn } from './support';
 
 const params = defaultSubsidyParameters();
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
 const amounts = (r: ReturnType<typeof financeSubsidy>) => Object.fromEntries(r.components.map((c) => [c.code, c.amount]));
 const costs = (r: ReturnType<typeof financeSubsidy>) => Object.fromEntries(r.components.map((c) => [c.code, c.cost]));
 
@@ -18,12 +18,7 @@ describe('Finance subsidy (domain-spec §6)', () => {
   const input = (over: Partial<SubsidyInput> = {}): SubsidyInput => ({ system: 'civil-servant', fundingForm: 'full', unitNature: 'organ', salary, unitSocialMonthly: insurance.totals.unitCash, ...over });
 
   it('labels its placeholders and has a default for every key', () => {
-    const keys = new Set(SUBSIDY_PARAMETER_DEFAULTS.map((p) => p.key));
-    for (const key of Object.values(SUBSIDY_PARAMETER_KEYS)) assert.ok(keys.has(key), key);
-    for (const p of SUBSIDY_PARAMETER_DEFAULTS.filter((d) => d.version === 'placeholder')) {
-      assert.equal(p.status, 'C');
-      assert.match(p.source, /placeholder/);
-    }
+    assertDefaultsLabelled(SUBSIDY_PARAMETER_DEFAULTS, SUBSIDY_PARAMETER_KEYS);
   });
 
   it('covers every component in full for a 全额 unit, from the 起薪 month (n = 13 − 3 = 10)', () => {

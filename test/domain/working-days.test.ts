@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { workingDayCalendars } from '../../domain/parameters/calendar';
-import { addWorkingDays, calendarCovers, DomainInputError, isWorkingDay, workingDaysBetween, type WorkingDayCalendar } from '../../domain/working-days';
+import { addWorkingDays, calendarCovers, isWorkingDay, workingDaysBetween, type WorkingDayCalendar } from '../../domain/working-days';
+import { throwsOn } from './support';
 
 const cal2026 = workingDayCalendars[0]!.value;
 const plain: WorkingDayCalendar = { holidays: [], adjustedWorkdays: [] };
-const throwsOn = (field: string) => (error: unknown) => error instanceof DomainInputError && error.field === field && /[\u4e00-\u9fff]/.test(error.message);
 
 describe('Working days on a holiday calendar (domain/working-days.ts)', () => {
   describe('without holidays', () => {

@@ -38,13 +38,13 @@ describe('Z1 用编申请 racing for the last slots (real PostgreSQL)', function
     // when the unit clerk starts and submits 100 用编申请 at once
     const ids = await Promise.all(Array.from({ length: CASES }, () => runner.start('staff-add-recruitment', clerk, { unitId })));
     const applications = await settled(db, ids, ['Task_ApplyQuotaUse']);
-    await Promise.all(ids.map((id) => claimAndComplete(runner, applications.get(id)!.taskId, clerk, application)));
+    await Promise.all(ids.map((id) => runner.claimAndComplete(applications.get(id)!.taskId, clerk, application)));
     // every one passed the automatic check (nothing is reserved yet) and waits for the 编办
     const approvals = await settled(db, ids, ['Task_ApproveQuotaUse']);
     const checks = await db('process_instances').whereIn('id', ids).pluck('variables');
     assert.deepEqual([...new Set(checks.map((v: { quotaCheck?: { decision: string } }) => v.quotaCheck?.decision))], ['approve']);
     // and the 编办 approves all 100 at once: 100 quota.reserve jobs race for 3 slots
-    await Promise.all(ids.map((id) => claimAndComplete(runner, approvals.get(id)!.taskId, 'bianban-clerk', { quotaDecision: 'approve', quotaComment: '同意' })));
+    await Promise.all(ids.map((id) => runner.claimAndComplete(approvals.get(id)!.taskId, 'bianban-clerk', { quotaDecision: 'approve', quotaComment: '同意' })));
     const next = await settled(db, ids, ['Task_ApplyRegistration', 'Task_ApplyQuotaUse']);
 
     // then exactly 3 cases hold a 用编通知单 and wait for the 落编申请
@@ -105,15 +105,6 @@ async function settled(db: CaseRunner['w']['t']['db']['knex'], ids: string[], el
     if (Date.now() > deadline) throw new Error(`after ${SETTLE_MS} ms only ${open.length} of ${ids.length} cases wait at ${elements.join(' / ')}; ${Number(pending?.n)} jobs pending`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** Claims and completes a user task through the API, as the inbox does. */
-async function claimAndComplete(runner: CaseRunner, taskId: string, username: string, variables: Record<string, unknown>): Promise<void> {
-  const auth = await runner.w.as(username);
-  const claim = await supertest(runner.w.t.app).post(`/api/tasks/${taskId}/claim`).set(auth);
-  assert.equal(claim.status, 200, `claim as ${username}: ${JSON.stringify(claim.body)}`);
-  const done = await supertest(runner.w.t.app).post(`/api/tasks/${taskId}/complete`).set(auth).send({ variables });
-  assert.equal(done.status, 204, `complete as ${username}: ${JSON.stringify(done.body)}`);
 }
 
 function findQuota(data: unknown, type: string): { approved: number; actual: number; reserved: number; available: number } {

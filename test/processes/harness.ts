@@ -12,6 +12,8 @@ export interface CaseRunner {
   start(processKey: string, username: string, variables: Record<string, unknown>): Promise<string>;
   /** waits until `elementId` has an open user task in the instance, claims and completes it as `username` */
   complete(instanceId: string, elementId: string, username: string, variables?: Record<string, unknown>): Promise<void>;
+  /** claims and completes an open user task as `username` through the API, as the inbox does; `what` names it in a failure */
+  claimAndComplete(taskId: string, username: string, variables?: Record<string, unknown>, what?: string): Promise<void>;
   /** the open user tasks of an instance, once the workers have nothing left to do */
   openTasks(instanceId: string): Promise<Array<{ id: string; element_id: string; candidate_groups: string[] }>>;
   /** waits for the workers, then returns the instance row */
@@ -60,11 +62,14 @@ export async function startCaseRunner(): Promise<CaseRunner> {
         if (incidents.length) throw new Error(`incident while waiting for ${elementId}: ${JSON.stringify(incidents)}`);
         return undefined;
       }, `user task ${elementId}`, instanceId);
+      await runner.claimAndComplete(task.id, username, variables, elementId);
+    },
+    async claimAndComplete(taskId, username, variables = {}, what = 'task') {
       const auth = await w.as(username);
-      const claim = await supertest(w.t.app).post(`/api/tasks/${task.id}/claim`).set(auth);
-      assert.equal(claim.status, 200, `claim ${elementId} as ${username}: ${JSON.stringify(claim.body)}`);
-      const done = await supertest(w.t.app).post(`/api/tasks/${task.id}/complete`).set(auth).send({ variables });
-      assert.equal(done.status, 204, `complete ${elementId} as ${username}: ${JSON.stringify(done.body)}`);
+      const claim = await supertest(w.t.app).post(`/api/tasks/${taskId}/claim`).set(auth);
+      assert.equal(claim.status, 200, `claim ${what} as ${username}: ${JSON.stringify(claim.body)}`);
+      const done = await supertest(w.t.app).post(`/api/tasks/${taskId}/complete`).set(auth).send({ variables });
+      assert.equal(done.status, 204, `complete ${what} as ${username}: ${JSON.stringify(done.body)}`);
     },
     async openTasks(instanceId) {
       await w.running.idle();

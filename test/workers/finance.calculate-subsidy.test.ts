@@ -6,37 +6,28 @@ import { insuranceBase } from '../../domain/insurance';
 import { defaultInsuranceParameters } from '../../domain/parameters/insurance';
 import { defaultSalaryParameters } from '../../domain/parameters/salary';
 import { continuationSalary, newHireSalary } from '../../domain/salary';
-import { createSilentLogger } from '../../server/core/logger';
-import { seedDemo } from '../../server/demo/seed';
 import { createHandler, worker } from '../../workers/finance.calculate-subsidy';
 import type { JobOutcome } from '../../workers/job';
 import type { SubsidyResult } from '../../workers/variables';
 import { fakeClock } from '../support/clock';
-import { getTestDatabase, resetDatabase } from '../support/db';
 import { fakeJob } from '../support/fake-job';
-import { workerDeps } from './support';
+import { assertIncident, completeVariables, demoDistrict, workerDeps } from './support';
 
 describe('worker finance.calculate-subsidy', () => {
   let knex: Knex;
   let handler: ReturnType<typeof createHandler>;
-  const units: Record<string, string> = {};
+  let units: Record<string, string>;
   const clock = fakeClock(new Date('2026-11-24T08:00:00Z'));
   const salary = newHireSalary({ system: 'civil-servant', startMonth: '2026-03', education: '21' }, defaultSalaryParameters());
   const insurance = insuranceBase({ system: 'civil-servant', fundingForm: 'full', salary }, defaultInsuranceParameters('2026-03-01'));
 
   before(async () => {
-    knex = (await getTestDatabase()).knex;
-    await resetDatabase(knex);
-    await seedDemo(knex, createSilentLogger());
-    for (const row of (await knex('units').select('id', 'code')) as Array<{ id: string; code: string }>) units[row.code] = row.id;
+    ({ knex, units } = await demoDistrict());
     handler = createHandler(workerDeps(knex, clock.now));
   });
 
   const run = (variables: Record<string, unknown>, mode?: string) => handler(fakeJob(variables as never, { customHeaders: mode === undefined ? {} : { mode } }));
-  const subsidyOf = (outcome: JobOutcome): SubsidyResult => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as unknown as { variables: { subsidy: SubsidyResult } }).variables.subsidy;
-  };
+  const subsidyOf = (outcome: JobOutcome) => completeVariables<{ subsidy: SubsidyResult }>(outcome).subsidy;
 
   it('is registered under its job type', () => {
     assert.equal(worker.jobType, 'finance.calculate-subsidy');
@@ -93,16 +84,11 @@ describe('worker finance.calculate-subsidy', () => {
   });
 
   it('opens an incident naming the field, and refuses an unknown mode header', async () => {
-    const incident = (outcome: JobOutcome, text: string) => {
-      assert.equal(outcome.outcome, 'fail', JSON.stringify(outcome));
-      assert.equal((outcome as { retries?: number }).retries, 0);
-      assert.ok((outcome as { message: string }).message.includes(text), (outcome as { message: string }).message);
-    };
-    incident(await run({ unitId: units.U001, salary }, 'reduce'), 'stopMonth');
-    incident(await run({ unitId: units.U001, salary, stopMonth: '2026-13' }, 'reduce'), 'stopMonth');
-    incident(await run({ unitId: units.U001 }), 'salary');
-    incident(await run({ unitId: units.U001, salary, insurance: { totals: { unitCash: -1 } } }), 'insurance.totals.unitCash');
-    incident(await run({ unitId: units.U001, salary, insurance }, 'cancel'), 'mode');
-    incident(await run({ unitId: units.U001, bianzhiType: 'XZ', stopMonth: '2026-09', currentSalary: { post: '三级主任科员', level: 27, grade: 3 } }, 'reduce'), 'currentSalary.level');
+    assertIncident(await run({ unitId: units.U001, salary }, 'reduce'), 'stopMonth');
+    assertIncident(await run({ unitId: units.U001, salary, stopMonth: '2026-13' }, 'reduce'), 'stopMonth');
+    assertIncident(await run({ unitId: units.U001 }), 'salary');
+    assertIncident(await run({ unitId: units.U001, salary, insurance: { totals: { unitCash: -1 } } }), 'insurance.totals.unitCash');
+    assertIncident(await run({ unitId: units.U001, salary, insurance }, 'cancel'), 'mode');
+    assertIncident(await run({ unitId: units.U001, bianzhiType: 'XZ', stopMonth: '2026-09', currentSalary: { post: '三级主任科员', level: 27, grade: 3 } }, 'reduce'), 'currentSalary.level');
   });
 });

@@ -4,36 +4,27 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { defaultSalaryParameters } from '../../domain/parameters/salary';
 import { continuationSalary, newHireSalary } from '../../domain/salary';
-import { createSilentLogger } from '../../server/core/logger';
-import { seedDemo } from '../../server/demo/seed';
 import { createHandler, worker } from '../../workers/insurance.calculate-base';
 import type { JobOutcome } from '../../workers/job';
 import type { InsuranceResult } from '../../workers/variables';
 import { fakeClock } from '../support/clock';
-import { getTestDatabase, resetDatabase } from '../support/db';
 import { fakeJob } from '../support/fake-job';
-import { workerDeps } from './support';
+import { assertIncident, completeVariables, demoDistrict, workerDeps } from './support';
 
 describe('worker insurance.calculate-base', () => {
   let knex: Knex;
   let handler: ReturnType<typeof createHandler>;
-  const units: Record<string, string> = {};
+  let units: Record<string, string>;
   const clock = fakeClock(new Date('2026-11-24T08:00:00Z'));
   const salary = newHireSalary({ system: 'civil-servant', startMonth: '2026-03', education: '21' }, defaultSalaryParameters());
 
   before(async () => {
-    knex = (await getTestDatabase()).knex;
-    await resetDatabase(knex);
-    await seedDemo(knex, createSilentLogger());
-    for (const row of (await knex('units').select('id', 'code')) as Array<{ id: string; code: string }>) units[row.code] = row.id;
+    ({ knex, units } = await demoDistrict());
     handler = createHandler(workerDeps(knex, clock.now));
   });
 
   const run = (variables: Record<string, unknown>) => handler(fakeJob(variables as never));
-  const insuranceOf = (outcome: JobOutcome): InsuranceResult => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as unknown as { variables: { insurance: InsuranceResult } }).variables.insurance;
-  };
+  const insuranceOf = (outcome: JobOutcome) => completeVariables<{ insurance: InsuranceResult }>(outcome).insurance;
 
   it('is registered under its job type', () => {
     assert.equal(worker.jobType, 'insurance.calculate-base');
@@ -67,15 +58,10 @@ describe('worker insurance.calculate-base', () => {
   });
 
   it('opens an incident naming the field for input a clerk must fix', async () => {
-    const incident = (outcome: JobOutcome, field: string) => {
-      assert.equal(outcome.outcome, 'fail', JSON.stringify(outcome));
-      assert.equal((outcome as { retries?: number }).retries, 0);
-      assert.ok((outcome as { message: string }).message.includes(field), (outcome as { message: string }).message);
-    };
-    incident(await run({ unitId: units.U001 }), 'salary');
-    incident(await run({ unitId: units.U001, salary, allowances: [{ code: 'performance', amount: -5 }] }), 'allowances[0].amount');
-    incident(await run({ unitId: units.U001, salary: { ...salary, effectiveMonth: '2026-3' } }), 'salary.effectiveMonth');
-    incident(await run({ unitId: units.U001, salary, previousYearWages: { monthsPaid: 0, items: [] } }), 'previousYearWages.monthsPaid');
-    incident(await run({ salary }), 'unitId');
+    assertIncident(await run({ unitId: units.U001 }), 'salary');
+    assertIncident(await run({ unitId: units.U001, salary, allowances: [{ code: 'performance', amount: -5 }] }), 'allowances[0].amount');
+    assertIncident(await run({ unitId: units.U001, salary: { ...salary, effectiveMonth: '2026-3' } }), 'salary.effectiveMonth');
+    assertIncident(await run({ unitId: units.U001, salary, previousYearWages: { monthsPaid: 0, items: [] } }), 'previousYearWages.monthsPaid');
+    assertIncident(await run({ salary }), 'unitId');
   });
 });

@@ -2,15 +2,11 @@
 // parameters in force, their status tags, and the checks on missing data.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { createSilentLogger } from '../../server/core/logger';
-import { seedDemo } from '../../server/demo/seed';
-import { seedDefaultParameters } from '../../server/services/parameters';
 import { createHandler } from '../../workers/pension.calculate';
 import type { PensionResult } from '../../workers/variables';
 import { fakeClock } from '../support/clock';
 import { fakeJob } from '../support/fake-job';
-import { getTestDatabase, resetDatabase } from '../support/db';
-import { insertPerson, workerDeps } from './support';
+import { completeVariables, demoDistrict, insertPerson, workerDeps } from './support';
 
 describe('worker pension.calculate', () => {
   let knex: Knex;
@@ -23,19 +19,12 @@ describe('worker pension.calculate', () => {
   const middle = { retirement, contributionMonths: 402, averageContributionIndex: 1.2, personalAccountBalance: 100_000, deemedMonths: 243, deemedIndex: 1.1 };
 
   before(async () => {
-    const db = await getTestDatabase();
-    knex = db.knex;
-    await resetDatabase(knex);
-    await seedDemo(knex, createSilentLogger());
-    await seedDefaultParameters(knex);
+    ({ knex } = await demoDistrict());
     handler = createHandler(workerDeps(knex, clock.now));
     personId = await insertPerson(knex, { gender: '2', birthDate: '1972-05-10', profile: { workStartDate: '1994-07-01' } });
   });
 
-  const pensionOf = (outcome: Awaited<ReturnType<typeof handler>>) => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as unknown as { variables: { pension: PensionResult } }).variables.pension;
-  };
+  const pensionOf = (outcome: Awaited<ReturnType<typeof handler>>) => completeVariables<{ pension: PensionResult }>(outcome).pension;
 
   it('computes a 中人 pension: 基础 + 个人账户 + 过渡性, by hand', async () => {
     // when

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
+import type { JobOutcome } from '../../workers/job';
 import { createHandler } from '../../workers/quota.check';
 import type { QuotaCheckResult } from '../../workers/variables';
 import { fakeJob } from '../support/fake-job';
 import { quotaWorkerWorld, type QuotaWorkerWorld } from '../support/quota-workers';
+import { completeVariables } from './support';
 
-const checkOf = (outcome: Awaited<ReturnType<ReturnType<typeof createHandler>>>): QuotaCheckResult => {
-  assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-  return (outcome as unknown as { variables: { quotaCheck: QuotaCheckResult } }).variables.quotaCheck;
-};
+const checkOf = (outcome: JobOutcome) => completeVariables<{ quotaCheck: QuotaCheckResult }>(outcome).quotaCheck;
 const codes = (check: QuotaCheckResult) => check.reasons.map((r) => r.code).sort();
 
 describe('worker quota.check', function () {

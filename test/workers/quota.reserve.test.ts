@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { JobOutcome } from '../../workers/job';
 import { createHandler, noticeExpiry } from '../../workers/quota.reserve';
 import type { QuotaNotice } from '../../workers/variables';
 import { requireRealPostgres } from '../support/db';
 import { fakeJob } from '../support/fake-job';
 import { planUsed, quotaRow, quotaWorkerWorld, type QuotaWorkerWorld } from '../support/quota-workers';
+import { completeVariables } from './support';
 
-const noticeOf = (outcome: Awaited<ReturnType<ReturnType<typeof createHandler>>>): QuotaNotice => {
-  assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-  return (outcome as unknown as { variables: { quotaNotice: QuotaNotice } }).variables.quotaNotice;
-};
+const noticeOf = (outcome: JobOutcome) => completeVariables<{ quotaNotice: QuotaNotice }>(outcome).quotaNotice;
 
 describe('worker quota.reserve', function () {
   this.timeout(120_000);

@@ -2,15 +2,11 @@
 // choice of §5.1, the 档案认定出生日期, and the flexible window.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { createSilentLogger } from '../../server/core/logger';
-import { seedDemo } from '../../server/demo/seed';
-import { seedDefaultParameters } from '../../server/services/parameters';
 import { createHandler } from '../../workers/retirement.check';
 import type { RetirementResult } from '../../workers/variables';
 import { fakeClock } from '../support/clock';
 import { fakeJob } from '../support/fake-job';
-import { getTestDatabase, resetDatabase } from '../support/db';
-import { insertPerson, workerDeps } from './support';
+import { completeVariables, demoDistrict, insertPerson, workerDeps } from './support';
 
 describe('worker retirement.check', () => {
   let knex: Knex;
@@ -18,19 +14,12 @@ describe('worker retirement.check', () => {
   const clock = fakeClock(new Date('2026-11-24T08:00:00Z'));
 
   before(async () => {
-    const db = await getTestDatabase();
-    knex = db.knex;
-    await resetDatabase(knex);
-    await seedDemo(knex, createSilentLogger());
-    await seedDefaultParameters(knex);
+    ({ knex } = await demoDistrict());
     handler = createHandler(workerDeps(knex, clock.now));
   });
 
   const run = (variables: Record<string, unknown>) => handler(fakeJob(variables));
-  const retirementOf = (outcome: Awaited<ReturnType<typeof run>>) => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as unknown as { variables: { retirement: RetirementResult } }).variables.retirement;
-  };
+  const retirementOf = (outcome: Awaited<ReturnType<typeof run>>) => completeVariables<{ retirement: RetirementResult }>(outcome).retirement;
 
   it('gives a man born 1966-03 the statutory date 60y4m, his window and the pension start', async () => {
     // given a man born 1966-03-15: batch 15 → +4 months

@@ -2,42 +2,31 @@
 // system, the header the mode; the tables come from the parameter store; invalid input is an incident.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { createSilentLogger } from '../../server/core/logger';
-import { seedDemo } from '../../server/demo/seed';
 import { createParameterStore } from '../../server/services/parameters';
 import type { JobOutcome } from '../../workers/job';
 import { createHandler, jobType, worker } from '../../workers/salary.calculate';
 import type { SalaryResult } from '../../workers/variables';
 import { fakeClock } from '../support/clock';
-import { getTestDatabase, resetDatabase } from '../support/db';
 import { fakeJob } from '../support/fake-job';
-import { workerDeps } from './support';
+import { assertIncident, completeVariables, demoDistrict, workerDeps } from './support';
 
 describe('worker salary.calculate', () => {
   let knex: Knex;
   let handler: ReturnType<typeof createHandler>;
-  const units: Record<string, string> = {};
+  let units: Record<string, string>;
   const clock = fakeClock(new Date('2026-11-24T08:00:00Z'));
 
   before(async () => {
-    knex = (await getTestDatabase()).knex;
-    await resetDatabase(knex);
-    await seedDemo(knex, createSilentLogger());
-    for (const row of (await knex('units').select('id', 'code')) as Array<{ id: string; code: string }>) units[row.code] = row.id;
+    ({ knex, units } = await demoDistrict());
     handler = createHandler(workerDeps(knex, clock.now));
   });
 
   const run = (mode: string | undefined, variables: Record<string, unknown>) => handler(fakeJob(variables as never, { customHeaders: mode === undefined ? {} : { mode } }));
-  const salaryOf = (outcome: JobOutcome): SalaryResult => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as unknown as { variables: { salary: SalaryResult } }).variables.salary;
-  };
+  const salaryOf = (outcome: JobOutcome) => completeVariables<{ salary: SalaryResult }>(outcome).salary;
+  // an incident whose message the clerk can read
   const incident = (outcome: JobOutcome, field: string) => {
-    assert.equal(outcome.outcome, 'fail', JSON.stringify(outcome));
-    const f = outcome as { message: string; retries?: number };
-    assert.equal(f.retries, 0);
-    assert.ok(f.message.includes(field), f.message);
-    assert.match(f.message, /[\u4e00-\u9fff]/);
+    assertIncident(outcome, field);
+    assert.match((outcome as { message: string }).message, /[\u4e00-\u9fff]/);
   };
 
   it('is registered under its job type', () => {

@@ -1,13 +1,40 @@
-// Shared by the worker tests: persons of the demo district and the deps a handler gets.
+// Shared by the worker tests: the demo district, persons in it, the deps a handler gets and what it answered.
+import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import type { Clock } from '../../server/core/clock';
 import { idNumberCheckDigit } from '../../domain/id-number';
+import { createSilentLogger } from '../../server/core/logger';
+import { seedDemo } from '../../server/demo/seed';
 import type { DocumentService } from '../../server/services/documents';
 import { createParameterStore } from '../../server/services/parameters';
+import type { JobOutcome } from '../../workers/job';
 import type { WorkerDeps } from '../../workers/registry';
+import { getTestDatabase, resetDatabase } from '../support/db';
 
 export function workerDeps(knex: Knex, clock: Clock): WorkerDeps {
   return { db: knex, clock, parameters: createParameterStore(knex, clock), documents: {} as DocumentService };
+}
+
+/** Empties the test database (the built-in parameter defaults come back with it) and seeds the demo district; `units` maps code → id. */
+export async function demoDistrict(): Promise<{ knex: Knex; units: Record<string, string> }> {
+  const { knex } = await getTestDatabase();
+  await resetDatabase(knex);
+  await seedDemo(knex, createSilentLogger());
+  const rows = (await knex('units').select('id', 'code')) as Array<{ id: string; code: string }>;
+  return { knex, units: Object.fromEntries(rows.map((row) => [row.code, row.id])) };
+}
+
+/** The variables of a `complete` outcome; any other outcome fails the test, showing it. */
+export function completeVariables<V>(outcome: JobOutcome): V {
+  assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
+  return (outcome as unknown as { variables: V }).variables;
+}
+
+/** An incident a clerk must fix: a fail without retries whose message names `field`. */
+export function assertIncident(outcome: JobOutcome, field: string): void {
+  assert.equal(outcome.outcome, 'fail', JSON.stringify(outcome));
+  assert.equal((outcome as { retries?: number }).retries, 0);
+  assert.ok((outcome as { message: string }).message.includes(field), (outcome as { message: string }).message);
 }
 
 let sequence = 400;
@@ -31,7 +58,6 @@ export async function insertPerson(knex: Knex, p: { gender: '1' | '2'; birthDate
     .returning('id');
   return (row as { id: string }).id;
 }
-
 
 /** People around 2026-11-24 (see the statutory dates in the comments); demo people are made young first. */
 export async function seedRetirementPeople(knex: Knex): Promise<Record<'A' | 'B' | 'C' | 'D' | 'E', string>> {

@@ -10,7 +10,7 @@ import { createHandler } from '../../workers/time-limits.plan';
 import { fakeClock } from '../support/clock';
 import { fakeJob } from '../support/fake-job';
 import { getTestDatabase, resetDatabase } from '../support/db';
-import { workerDeps } from './support';
+import { completeVariables, workerDeps } from './support';
 
 describe('worker time-limits.plan', () => {
   let knex: Knex;
@@ -31,10 +31,7 @@ describe('worker time-limits.plan', () => {
 
   const plan = (headers: Record<string, string>, variables: Record<string, unknown> = {}, processId = 'staff-reduce-retirement') =>
     handler(fakeJob(variables, { processId, customHeaders: headers }));
-  const varsOf = (outcome: Awaited<ReturnType<typeof plan>>) => {
-    assert.equal(outcome.outcome, 'complete', JSON.stringify(outcome));
-    return (outcome as { variables: Record<string, unknown> }).variables;
-  };
+  const varsOf = (outcome: Awaited<ReturnType<typeof plan>>) => completeVariables<Record<string, unknown>>(outcome);
 
   it('gives every listed element the built-in default "*" limit', async () => {
     const vars = varsOf(await plan({ elements: 'Task_Apply, Task_Approve' }));
