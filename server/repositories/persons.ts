@@ -1,7 +1,7 @@
 // Persons (实名制 records, one row per ID number) and their events, as the quota and person workers change
 // them. Rows hold personal data: never log them. `db` may be a transaction.
 import type { Knex } from 'knex';
-import { isUuid } from './quotas';
+import { isUuid } from '../core/errors';
 
 export type PersonStatus = 'active' | 'history' | 'retired';
 

@@ -3,6 +3,9 @@
 // never over-draw (DESIGN.md: measured faster than SELECT … FOR UPDATE, and as safe). `db` may be a trx.
 import type { Knex } from 'knex';
 import type { UnitNature } from '../../domain/quota';
+import { isUuid } from '../core/errors';
+
+export { isUuid };
 
 export interface UnitRow {
   id: string;
@@ -43,11 +46,6 @@ export interface LeaderPostRow {
   approved: number;
   actual: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `value` is a uuid (ids of our tables; the embedded engine's instance ids). */
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 export async function findUnit(db: Knex, id: string): Promise<UnitRow | undefined> {
   if (!isUuid(id)) return undefined;

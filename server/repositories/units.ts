@@ -4,27 +4,32 @@
 // (repositories/quotas.ts). `db` may be a transaction; the lock* functions must run inside one.
 import type { Knex } from 'knex';
 import type { UnitNature } from '../../domain/quota';
-import { dateText, isUuid } from './quotas';
+import { isUuid } from '../core/errors';
+import { dateText } from './quotas';
 
 export type FundingForm = 'full' | 'partial' | 'self';
 
-/** A units row with its 主管部门's code and name. */
-export interface UnitRecord {
-  id: string;
-  code: string;
+/** The columns an administrator may set on a unit. */
+export interface UnitColumns {
   name: string;
-  nature: UnitNature;
   level: string | null;
   funding_form: FundingForm;
   parent_unit_id: string | null;
-  parent_code: string | null;
-  parent_name: string | null;
   key_managed: boolean;
   key_managed_reason: string | null;
   frozen: boolean;
   frozen_reason: string | null;
   frozen_doc_no: string | null;
   frozen_until: string | null;
+}
+
+/** A units row with its 主管部门's code and name. */
+export interface UnitRecord extends UnitColumns {
+  id: string;
+  code: string;
+  nature: UnitNature;
+  parent_code: string | null;
+  parent_name: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -56,20 +61,6 @@ export interface PlanRecord {
   doc_no: string | null;
 }
 
-/** The columns an administrator may set on a unit. */
-export interface UnitColumns {
-  name: string;
-  level: string | null;
-  funding_form: FundingForm;
-  parent_unit_id: string | null;
-  key_managed: boolean;
-  key_managed_reason: string | null;
-  frozen: boolean;
-  frozen_reason: string | null;
-  frozen_doc_no: string | null;
-  frozen_until: string | null;
-}
-
 const UNIT_COLUMNS = [
   'u.id',
   'u.code',
@@ -89,6 +80,10 @@ const UNIT_COLUMNS = [
   'u.created_at',
   'u.updated_at',
 ];
+
+const QUOTA_COLUMNS = ['unit_id', 'bianzhi_type', 'approved', 'reserved', 'actual', 'overflow_allowance', 'approved_doc_no'];
+const LEADER_POST_COLUMNS = ['unit_id', 'level', 'kind', 'approved', 'actual'];
+const PLAN_COLUMNS = ['unit_id', 'bianzhi_type', 'year', 'planned', 'used', 'doc_no'];
 
 function selectUnits(db: Knex): Knex.QueryBuilder {
   return db('units as u').leftJoin('units as p', 'p.id', 'u.parent_unit_id').select(UNIT_COLUMNS);
@@ -150,15 +145,15 @@ export async function quotasOfUnits(db: Knex, unitIds: readonly string[]): Promi
   return db('quotas')
     .whereIn('unit_id', [...unitIds])
     .orderBy(['unit_id', 'bianzhi_type'])
-    .select('unit_id', 'bianzhi_type', 'approved', 'reserved', 'actual', 'overflow_allowance', 'approved_doc_no');
+    .select(QUOTA_COLUMNS);
 }
 
 export async function leaderPostsOfUnit(db: Knex, unitId: string): Promise<LeaderPostRecord[]> {
-  return db('leader_posts').where({ unit_id: unitId }).orderBy(['level', 'kind']).select('unit_id', 'level', 'kind', 'approved', 'actual');
+  return db('leader_posts').where({ unit_id: unitId }).orderBy(['level', 'kind']).select(LEADER_POST_COLUMNS);
 }
 
 export async function plansOfUnit(db: Knex, unitId: string, year: number): Promise<PlanRecord[]> {
-  return db('annual_plans').where({ unit_id: unitId, year }).orderBy('bianzhi_type').select('unit_id', 'bianzhi_type', 'year', 'planned', 'used', 'doc_no');
+  return db('annual_plans').where({ unit_id: unitId, year }).orderBy('bianzhi_type').select(PLAN_COLUMNS);
 }
 
 /** The quota row locked until the end of the transaction (workers' conditional updates wait for it). */
@@ -166,7 +161,7 @@ export async function lockQuotaRecord(trx: Knex.Transaction, unitId: string, bia
   return trx('quotas')
     .where({ unit_id: unitId, bianzhi_type: bianzhiType })
     .forUpdate()
-    .first('unit_id', 'bianzhi_type', 'approved', 'reserved', 'actual', 'overflow_allowance', 'approved_doc_no');
+    .first(QUOTA_COLUMNS);
 }
 
 export async function insertQuotaRecord(trx: Knex.Transaction, q: { unitId: string; bianzhiType: string; approved: number; overflowAllowance: number; approvedDocNo: string | null }): Promise<void> {
@@ -184,7 +179,7 @@ export async function updateQuotaRecord(
 }
 
 export async function lockLeaderPostRecord(trx: Knex.Transaction, unitId: string, level: string, kind: string): Promise<LeaderPostRecord | undefined> {
-  return trx('leader_posts').where({ unit_id: unitId, level, kind }).forUpdate().first('unit_id', 'level', 'kind', 'approved', 'actual');
+  return trx('leader_posts').where({ unit_id: unitId, level, kind }).forUpdate().first(LEADER_POST_COLUMNS);
 }
 
 export async function insertLeaderPostRecord(trx: Knex.Transaction, p: { unitId: string; level: string; kind: string; approved: number }): Promise<void> {
@@ -197,7 +192,7 @@ export async function updateLeaderPostApproved(trx: Knex.Transaction, unitId: st
 }
 
 export async function lockPlanRecord(trx: Knex.Transaction, unitId: string, bianzhiType: string, year: number): Promise<PlanRecord | undefined> {
-  return trx('annual_plans').where({ unit_id: unitId, bianzhi_type: bianzhiType, year }).forUpdate().first('unit_id', 'bianzhi_type', 'year', 'planned', 'used', 'doc_no');
+  return trx('annual_plans').where({ unit_id: unitId, bianzhi_type: bianzhiType, year }).forUpdate().first(PLAN_COLUMNS);
 }
 
 export async function insertPlanRecord(trx: Knex.Transaction, p: { unitId: string; bianzhiType: string; year: number; planned: number; docNo: string | null }): Promise<void> {
