@@ -201,6 +201,11 @@ export function codeName(table: CodeTableId, code: unknown, field: string = tabl
   return entry.name;
 }
 
+/** code → name of every entry of a table (labels of reports and messages). */
+export function codeNames(table: CodeTableId): Record<string, string> {
+  return Object.fromEntries(CODE_TABLES[table].entries.map((entry) => [entry.code, entry.name]));
+}
+
 /** Reporting groups of 学历 [A, S11]: 11–13 / 14–19 / 21–28 / 31–33 / 41–49 / 61–63 / rest. */
 export type EducationGroup = '博士研究生' | '硕士研究生' | '本科' | '大专' | '中专' | '高中' | '其他';
 

@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { columnLetter, NOTES_SHEET, SHEET_OF, sheetByHeaders, sheetByName, type ImportKind, type SheetDef } from './layout';
+import { columnLetter, NOTES_SHEET, SHEET_OF, SHEETS, sheetByHeaders, sheetByName, type ImportKind, type SheetDef } from './layout';
 import type { Problem } from './problems';
 
 /** A cell as read: text (trimmed by the validation, not here), a number, a date cell, or blank. */
@@ -54,7 +54,7 @@ class SheetCollector {
     if (this.looked >= HEADER_SEARCH_ROWS) return;
     this.looked += 1;
     const headers = Array.from(cells, (c) => (typeof c === 'string' ? c.trim() : c === undefined ? '' : String(c)));
-    const known = (this.kindHint ? [this.kindHint] : SHEETS_ALL()).some((s) => s.columns.filter((c) => headers.includes(c.header)).length >= 2);
+    const known = (this.kindHint ? [this.kindHint] : SHEETS).some((s) => s.columns.filter((c) => headers.includes(c.header)).length >= 2);
     if (known) this.header = { row, headers };
   }
 
@@ -91,8 +91,6 @@ class SheetCollector {
     return { def, name, index, rows: this.rows };
   }
 }
-
-const SHEETS_ALL = () => Object.values(SHEET_OF);
 
 function addSheet(file: ParsedFile, sheet: ParsedSheet | undefined): void {
   if (!sheet) return;

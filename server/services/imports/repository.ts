@@ -31,13 +31,11 @@ export async function loadExistingState(db: Knex): Promise<ExistingState> {
     `select p.id_number, u.code, p.bianzhi_type, p.profile #>> '{leaderPost,level}' as level, p.profile #>> '{leaderPost,kind}' as kind
        from persons p join units u on u.id = p.unit_id where p.status = 'active'`,
   );
-  const payroll = await db.raw<{ rows: Array<{ present: boolean }> }>(`select to_regclass('payroll_roster') is not null as present`);
   const state: ExistingState = {
     units: new Map(units.rows.map((u) => [u.code, { id: u.id, nature: u.nature, parentCode: u.parent_code }])),
     quotas: new Map(quotas.rows.map((q) => [`${q.code}|${q.bianzhi_type}`, { approved: q.approved, overflowAllowance: q.overflow_allowance, reserved: q.reserved }])),
     leaderPosts: new Map(posts.rows.map((l) => [`${l.code}|${l.level}|${l.kind}`, { approved: l.approved }])),
     activePersons: new Map(),
-    payrollTable: payroll.rows[0]?.present === true,
   };
   for (const p of persons.rows) {
     const leaderKey = p.level && (p.kind === 'principal' || p.kind === 'deputy') ? `${p.code}|${p.level}|${p.kind}` : null;
@@ -170,19 +168,14 @@ export async function applyPlan(trx: Knex.Transaction, plan: ImportPlan, log: Lo
     log.info({ persons: Math.min(from + PERSON_BATCH, plan.persons.length), of: plan.persons.length }, 'import: persons written');
   }
   if (plan.payroll.length) {
-    const monthType = await trx.raw<{ rows: Array<{ data_type: string }> }>(
-      `select data_type from information_schema.columns where table_schema = current_schema() and table_name = 'payroll_roster' and column_name = 'month'`,
-    );
-    const asDate = monthType.rows[0]?.data_type === 'date';
-    const monthOf = (m: string) => (asDate ? `${m}-01` : m);
-    const months = [...new Set(plan.payroll.map((p) => monthOf(p.month)))];
+    const months = [...new Set(plan.payroll.map((p) => p.month))];
     // a month's roster is replaced as a whole: the rows an earlier import brought for it go first
-    await trx.raw(`delete from payroll_roster where source = 'import' and month::text = any(?::text[])`, [months]);
+    await trx.raw(`delete from payroll_roster where source = 'import' and month = any(?::text[])`, [months]);
     for (let from = 0; from < plan.payroll.length; from += PERSON_BATCH) {
-      const batch = plan.payroll.slice(from, from + PERSON_BATCH).map((p) => ({ month: monthOf(p.month), id_number: p.id_number, unit_code: p.unit_code }));
+      const batch = plan.payroll.slice(from, from + PERSON_BATCH);
       const inserted = await trx.raw<{ rowCount: number }>(
         `insert into payroll_roster (month, id_number, unit_id, source)
-         select x.month${asDate ? '::date' : ''}, x.id_number, u.id, 'import'
+         select x.month, x.id_number, u.id, 'import'
            from jsonb_to_recordset(?::jsonb) as x(month text, id_number text, unit_code text)
            join units u on u.code = x.unit_code`,
         [JSON.stringify(batch)],

@@ -9,7 +9,8 @@ import type { RecruitAgeMax } from '../../../domain/parameters/person';
 import type { StatutoryAgeRules } from '../../../domain/parameters/retirement';
 import { validatePerson, type Finding } from '../../../domain/person-validation';
 import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType, type UnitNature } from '../../../domain/quota';
-import { CODE_TABLES } from '../../../domain/codes';
+import { codeNames } from '../../../domain/codes';
+import { isYearMonth } from '../../../domain/salary';
 import { columnLetter, resolveCode, resolveEthnicity, resolvePersonStatus, resolveYesNo, SHEETS, type ImportKind, type PersonStatus } from './layout';
 import type { Cell, ParsedFile, ParsedRow, ParsedSheet } from './parse';
 import type { Problem } from './problems';
@@ -25,11 +26,7 @@ export interface ExistingState {
   leaderPosts: Map<string, { approved: number }>;
   /** active (在编) persons by ID number; leaderKey `${unitCode}|${level}|${kind}` */
   activePersons: Map<string, { unitCode: string; bianzhiType: string; leaderKey: string | null }>;
-  /** whether the payroll_roster table exists (another migration creates it) */
-  payrollTable: boolean;
 }
-
-export const emptyState = (): ExistingState => ({ units: new Map(), quotas: new Map(), leaderPosts: new Map(), activePersons: new Map(), payrollTable: false });
 
 // ---- the records the apply writes ------------------------------------------------------------------
 
@@ -113,9 +110,9 @@ export interface ValidationContext {
   recruitAgeMax: RecruitAgeMax;
 }
 
-const BIANZHI_NAMES = Object.fromEntries(CODE_TABLES.bianzhiType.entries.map((e) => [e.code, e.name])) as Record<string, string>;
-const NATURE_NAMES: Record<UnitNature, string> = { organ: '机关', institution: '事业单位', institution_cs: '参公事业单位' };
-const KIND_NAMES = { principal: '正职', deputy: '副职' } as const;
+const BIANZHI_NAMES = codeNames('bianzhiType');
+const NATURE_NAMES = codeNames('unitNature');
+const KIND_NAMES = codeNames('leaderPostKind');
 const ID_WHY = { FORMAT: '应为 17 位数字加 1 位数字或 X', PROVINCE: '前两位不是有效的省级行政区划代码', BIRTH_DATE: '出生日期码无效', CHECK_DIGIT: '校验码错误' } as const;
 
 /** The problem code of a validatePerson finding. */
@@ -248,6 +245,14 @@ const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const asBianzhiType = (v: string) => resolveCode('bianzhiType', v) as BianzhiType | undefined;
 const asNature = (v: string) => resolveCode('unitNature', v) as UnitNature | undefined;
 const asKind = (v: string) => resolveCode('leaderPostKind', v) as 'principal' | 'deputy' | undefined;
+const asYesNo = (v: string) => (resolveYesNo(v) === undefined ? undefined : String(resolveYesNo(v)));
+
+/**
+ * Where a count over `allowed` is reported: of the `count` persons of a key, the file's rows counted last, the
+ * file row that takes place `allowed` + 1 (the first or last file row when that place is not one of them).
+ */
+const overRow = (fileRows: readonly ParsedRow[], allowed: number, count: number): ParsedRow | undefined =>
+  fileRows[Math.max(0, Math.min(fileRows.length - 1, allowed - (count - fileRows.length)))];
 
 /**
  * Checks the whole file; the plan holds only rows without errors of their own, but is applied only when
@@ -288,8 +293,8 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
       const name = s.required(r, 'name');
       const nature = s.code(r, 'nature', asNature, true);
       const fundingForm = s.code(r, 'fundingForm', (v) => resolveCode('fundingForm', v), true);
-      const keyManaged = s.code(r, 'keyManaged', (v) => (resolveYesNo(v) === undefined ? undefined : String(resolveYesNo(v))), false);
-      const frozen = s.code(r, 'frozen', (v) => (resolveYesNo(v) === undefined ? undefined : String(resolveYesNo(v))), false);
+      const keyManaged = s.code(r, 'keyManaged', asYesNo, false);
+      const frozen = s.code(r, 'frozen', asYesNo, false);
       const frozenUntil = s.date(r, 'frozenUntil', false);
       const parentCode = s.optional(r, 'parentCode', 50);
       if (code === undefined) continue;
@@ -529,7 +534,8 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
 
       // 一人一编 (V7): 在编 in another unit in the database
       const held = idText ? existing.activePersons.get(idText) : undefined;
-      if (held && active && unit?.code && held.unitCode !== unit.code) {
+      const heldElsewhere = held !== undefined && active && !!unit?.code && held.unitCode !== unit.code;
+      if (heldElsewhere) {
         s.error('ACTIVE_ELSEWHERE', r, 'idNumber', `一人一编：该公民身份号码已在单位 ${held.unitCode} 在编，须先办理出编或调动，不能由导入改变`);
         rowError = true;
       } else if (held && !active) {
@@ -538,7 +544,7 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
 
       // the 在编 roster after the import, for the counts (rows with errors count too: the report is the better for it)
       const leaderKey = active && unit?.code && leaderLevel && leaderKind ? `${unit.code}|${leaderLevel}|${leaderKind}` : null;
-      if (idText && !duplicate && !(held && active && unit?.code && held.unitCode !== unit.code)) {
+      if (idText && !duplicate && !heldElsewhere) {
         roster.delete(idText);
         // a person whose 编制类型 does not fit the unit is reported as such, not once more as over the quota
         if (active && unit?.code && type && (!unit.nature || isBianzhiTypeValidFor(type, unit.nature))) {
@@ -601,7 +607,7 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
       const located = (over: boolean): [SheetReader, ParsedRow, string] | undefined => {
         const qRow = quotaRows.get(key);
         if (qRow && quotaReader) return [quotaReader, qRow, 'approved'];
-        const nth = fileRows[Math.max(0, Math.min(fileRows.length - 1, (over ? limit : q.approved) - (r - fileRows.length)))];
+        const nth = overRow(fileRows, over ? limit : q.approved, r);
         return nth && personReader ? [personReader, nth, 'bianzhiType'] : undefined;
       };
       if (r > limit) {
@@ -625,7 +631,7 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
       const pRow = postRows.get(key);
       const fileRows = postPersonRows.get(key) ?? [];
       const at: [SheetReader, ParsedRow, string] | undefined =
-        pRow && postReader ? [postReader, pRow, 'approved'] : fileRows.length && personReader ? [personReader, fileRows[Math.max(0, Math.min(fileRows.length - 1, approved - (lr - fileRows.length)))]!, 'leaderLevel'] : undefined;
+        pRow && postReader ? [postReader, pRow, 'approved'] : fileRows.length && personReader ? [personReader, overRow(fileRows, approved, lr)!, 'leaderLevel'] : undefined;
       at?.[0].error('LEADER_POSTS_EXCEEDED', at[1], at[2], `单位 ${unitCode} 的${level}${KIND_NAMES[kind]}实配 ${lr} 人，超过核定职数 ${approved}${mergedPosts.has(key) ? '' : '（无核定职数）'}`);
     }
   }
@@ -634,9 +640,6 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
   const payroll = file.sheets.payroll;
   if (payroll) {
     const s = new SheetReader(payroll, problems);
-    if (!existing.payrollTable && payroll.rows.length > 0) {
-      s.error('PAYROLL_TABLE_MISSING', payroll.rows[0]!.row, null, '系统尚未建立工资统发名单表（payroll_roster），暂不能导入工资统发名单');
-    }
     const seen = new Map<string, number>();
     for (const r of payroll.rows) {
       const raw = s.raw(r, 'month');
@@ -645,7 +648,7 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
       if (month === '') {
         s.error('REQUIRED', r, 'month', '月份不能为空');
         monthOk = false;
-      } else if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month < '2000-01' || month > ctx.today.slice(0, 7)) {
+      } else if (!isYearMonth(month) || month < '2000-01' || month > ctx.today.slice(0, 7)) {
         s.error('DATE_INVALID', r, 'month', `月份须为 yyyy-mm 格式且不晚于本月（现为“${month}”）`);
         monthOk = false;
       }

@@ -21,18 +21,18 @@
 //   roster under another unit. Per unit: the unit 在编 (persons side) or the roster's unit (roster side).
 //   Reconciled once per (snapshot, roster month) and stored — at the take and after each roster import of the
 //   month (payroll.ts reconcilePayroll); `reconciledAt` says when; the lists are paged (payrollMismatches).
+import { addMonths } from '../../../domain/salary';
 import type { WorkingDayCalendar } from '../../../domain/working-days';
 import { isWorkingDay } from '../../../domain/working-days';
 import { CALENDAR_PARAMETER } from '../../../workers/time-limits.plan';
 import type { ParameterStore } from '../parameters';
+import { REDUCE_PROCESSES } from './flows';
 import { header, unitFilter, type ExportTable, type ReportContext, type ReportResult } from './report';
-import { addMonths } from './snapshots';
 import { ensureReconciled, type MismatchKind } from './payroll';
 import { num, ratio, rows, sql } from './sql';
 
 export const WORKING_DAY_LIMIT = 10;
 export const CALENDAR_DAY_LIMIT = 15;
-const PROCESS_CODES: Record<string, string> = { 'staff-reduce-retirement': 'J1', 'staff-reduce-transfer-out': 'J2', 'staff-reduce-exit': 'J3' };
 
 export interface ReductionFigures {
   cases: number;
@@ -136,7 +136,7 @@ export async function complianceReport(ctx: ReportContext, parameters: Parameter
     };
     add(total);
     const p = String(c.process_id);
-    if (!byProcess.has(p)) byProcess.set(p, { process: p, code: PROCESS_CODES[p] ?? p, ...emptyReduction() });
+    if (!byProcess.has(p)) byProcess.set(p, { process: p, code: REDUCE_PROCESSES[p] ?? p, ...emptyReduction() });
     add(byProcess.get(p)!);
     const u = c.unit_id === null ? '' : String(c.unit_id);
     if (!byUnit.has(u)) byUnit.set(u, { unitId: c.unit_id === null ? null : u, unitCode: c.code === null ? '' : String(c.code), unitName: c.name === null ? '（未知单位）' : String(c.name), ...emptyReduction() });

@@ -17,8 +17,8 @@
 //   with a snapshot (null with fewer than two).
 import { header, unitFilter, FUNDING_NAMES, type ExportTable, type ReportContext, type ReportResult } from './report';
 import { yearEndSource, type Source } from './snapshots';
-import { num, ratio, raw, rows, sql, type Sql } from './sql';
-import { EDUCATION_GROUPS } from './structure';
+import { num, raw, rows, sql, type Sql } from './sql';
+import { CELL_COLUMNS, figures } from './structure';
 
 export const ADD_PROCESSES: Record<string, string> = { 'staff-add-recruitment': 'Z1', 'staff-add-transfer-in': 'Z2', 'staff-add-placement': 'Z3' };
 export const REDUCE_PROCESSES: Record<string, string> = { 'staff-reduce-retirement': 'J1', 'staff-reduce-transfer-out': 'J2', 'staff-reduce-exit': 'J3' };
@@ -74,26 +74,26 @@ export function flowEventsQuery(first: number, referenceDate: string, recordedBy
 }
 
 async function stockOf(ctx: ReportContext, source: Source): Promise<Stock> {
-  // from the snapshot's stored structure cells (structure.ts): persons, the sum of ages at the snapshot's
-  // reference date, and the 学历 groups 博士研究生 + 硕士研究生 + 本科 (edu_0..edu_2, the BACHELOR_PLUS codes)
-  const [persons] = await rows<{ n: string; age_sum: string | null; bachelor_plus: string }>(
+  // the snapshot's stored structure cells summed, as the structure report's figures (structure.ts: mean age at
+  // the snapshot's reference date, 本科及以上)
+  const [cells] = await rows(
     ctx.db,
-    sql`select coalesce(sum(c.n), 0) as n, sum(c.age_sum) as age_sum, coalesce(sum(c.${raw(`edu_${EDUCATION_GROUPS.indexOf('博士研究生')}`)} + c.${raw(`edu_${EDUCATION_GROUPS.indexOf('硕士研究生')}`)} + c.${raw(`edu_${EDUCATION_GROUPS.indexOf('本科')}`)}), 0) as bachelor_plus
+    sql`select ${raw(CELL_COLUMNS.map((c) => `sum(c.${c}) as ${c}`).join(', '))}
           from snapshot_structure_cells c where c.snapshot_id = ${source.snapshotId}::uuid ${unitFilter({ ...ctx, source }, 'c.unit_id')}`,
   );
+  const structure = figures(cells ?? {});
   const quotas = await rows<{ funding_form: string; approved: string; actual: string }>(
     ctx.db,
     sql`select u.funding_form, sum(q.approved) as approved, sum(q.actual) as actual
           from (${source.quotas}) q join (${source.units}) u on u.unit_id = q.unit_id
          where true ${unitFilter({ ...ctx, source }, 'q.unit_id')} group by 1`,
   );
-  const n = num(persons?.n);
   return {
     approved: quotas.reduce((a, q) => a + num(q.approved), 0),
     actual: quotas.reduce((a, q) => a + num(q.actual), 0),
     financed: Object.fromEntries(Object.keys(FUNDING_NAMES).map((f) => [f, num(quotas.find((q) => q.funding_form === f)?.actual)])),
-    meanAge: n === 0 ? null : Math.round((num(persons?.age_sum) / n) * 10) / 10,
-    bachelorPlusRate: ratio(num(persons?.bachelor_plus), n),
+    meanAge: structure.meanAge,
+    bachelorPlusRate: structure.bachelorPlusRate,
   };
 }
 

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { sql, raw, type Sql } from './sql';
 import { sourceView, type Source, type SourceView } from './snapshots';
-import { CODE_TABLES, type CodeTableId } from '../../../domain/codes';
+import { codeNames } from '../../../domain/codes';
 
 export interface ReportContext {
   db: Knex;
@@ -42,13 +42,11 @@ export interface ReportResult {
 
 export const header = (ctx: ReportContext): SourceView => sourceView(ctx.source);
 
-/** code → name of a domain code table (domain/codes.ts), for the reports' labels. */
-const namesOf = (table: CodeTableId): Record<string, string> => Object.fromEntries(CODE_TABLES[table].entries.map((e) => [e.code, e.name]));
-
-export const BIANZHI_TYPE_NAMES = namesOf('bianzhiType');
-export const FUNDING_NAMES = namesOf('fundingForm');
-export const NATURE_NAMES = namesOf('unitNature');
-export const KIND_NAMES = namesOf('leaderPostKind');
+/** code → name of the domain code tables (domain/codes.ts), for the reports' labels. */
+export const BIANZHI_TYPE_NAMES = codeNames('bianzhiType');
+export const FUNDING_NAMES = codeNames('fundingForm');
+export const NATURE_NAMES = codeNames('unitNature');
+export const KIND_NAMES = codeNames('leaderPostKind');
 
 /** Completed years at `day` (yyyy-mm-dd) of a birth stored as yyyymmdd: SQL over birth_ymd. */
 export function ageSql(day: string, column = 'birth_ymd'): Sql {

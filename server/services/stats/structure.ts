@@ -176,7 +176,8 @@ export async function structureReport(ctx: ReportContext): Promise<StructureRepo
   return result;
 }
 
-function figures(r: Record<string, unknown>): StructureFigures {
+/** The figures of one row of summed cell columns (CELL_COLUMNS) and its median_age. */
+export function figures(r: Record<string, unknown>): StructureFigures {
   const count = num(r.n);
   const women = num(r.women);
   const education = Object.fromEntries(EDUCATION_GROUPS.map((g, i) => [g, num(r[`edu_${i}`])]));
