@@ -77,8 +77,9 @@ export function hashAuditEvent(prevHash: string, event: AuditEventContent): stri
 }
 
 /**
- * Appends events inside the caller's transaction, in one round trip; it holds the log's lock until
- * commit. `withChanges` (a query of data-modifying CTEs) is run in the same statement.
+ * Appends events in one round trip, inside the caller's transaction (it holds the log's lock until
+ * commit) or, given the database itself, as a statement that is its own transaction.
+ * `withChanges` (a query of data-modifying CTEs) is run in the same statement.
  */
 export async function appendAuditEvents(trx: Knex.Transaction | Knex, drafts: AuditEventDraft[], withChanges?: Knex.QueryBuilder): Promise<void> {
   if (!drafts.length) {

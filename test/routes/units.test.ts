@@ -30,10 +30,8 @@ describe('units API', () => {
   });
 
   const knex = () => w.t.db.knex;
-  const headSeq = async (): Promise<number> => Number((await knex()('audit_events').max('seq as seq').first())?.seq ?? 0);
-  // the events people caused (background jobs — snapshots, alerts — may append their own meanwhile)
-  const eventsAfter = async (seq: number) =>
-    (await knex()('audit_events').where('seq', '>', seq).where('actor', 'like', 'user:%').orderBy('seq')) as Array<{ kind: string; actor: string; payload: any }>;
+  const headSeq = () => w.auditHeadSeq();
+  const eventsAfter = (seq: number) => w.userEventsAfter(seq);
   const as = (user: string) => ({
     get: (path: string) => supertest(app).get(path).set(auth[user]!),
     post: (path: string, body: unknown) => supertest(app).post(path).set(auth[user]!).send(body as object),

@@ -26,6 +26,10 @@ export interface WorkflowApi {
   unitId(code: string): Promise<string>;
   /** removes every instance and its runtime rows; definitions, users and the audit log stay */
   resetRuntime(): Promise<void>;
+  /** the last audit event's seq (0 for an empty log) */
+  auditHeadSeq(): Promise<number>;
+  /** the audit events people caused after `seq` (background jobs — snapshots, alerts — may append their own meanwhile) */
+  userEventsAfter(seq: number): Promise<Array<{ kind: string; actor: string; payload: any }>>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +69,8 @@ export async function startWorkflowApi(): Promise<WorkflowApi> {
       await db.knex('process_instances').whereNotNull('parent_instance_id').delete();
       await db.knex('process_instances').delete();
     },
+    auditHeadSeq: async () => Number((await db.knex('audit_events').max('seq as seq').first())?.seq ?? 0),
+    userEventsAfter: async (seq) => db.knex('audit_events').where('seq', '>', seq).where('actor', 'like', 'user:%').orderBy('seq'),
     stop: () => running.stop(),
   };
   return api;
