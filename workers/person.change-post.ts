@@ -10,9 +10,10 @@
 // BPMN errors:   LEADER_POSTS_EXHAUSTED — no vacant 领导职数 of that level and kind (nothing changed)
 // Failures:      invalid input, unknown person, person not 在编 in the unit → retries 0
 import { isRealDate, isoDate } from '../domain/id-number';
-import { findPersonEvent, insertPersonEvent, leaderPostOf, lockPerson, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
+import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
 import { changeLeaderPostActual, isUuid } from '../server/repositories/quotas';
-import { bpmnError, complete, fail, type JobHandler } from './job';
+import { fail, type JobHandler } from './job';
+import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 
 export const jobType = 'person.change-post';
@@ -27,9 +28,6 @@ export interface ChangePostInput {
   effectiveDate?: unknown;
   decisionDocNo?: unknown;
 }
-
-class Refused extends Error {}
-class PostsExhausted extends Error {}
 
 export const createHandler =
   (deps: WorkerDeps): JobHandler<ChangePostInput> =>
@@ -46,46 +44,36 @@ export const createHandler =
     const effectiveDate = v.effectiveDate === undefined || v.effectiveDate === null || v.effectiveDate === '' ? isoDate(deps.clock()) : v.effectiveDate;
     if (typeof effectiveDate !== 'string' || !isRealDate(effectiveDate)) return fail({ message: '变量 effectiveDate（任职时间）须为 yyyy-mm-dd', retries: 0 });
     const { personId, unitId } = v;
-    const jobKey = `${job.instanceId}:${job.elementId}`;
-    try {
-      const postChangedOn = await deps.db.transaction(async (trx) => {
-        const person = await lockPerson(trx, personId);
-        if (!person) throw new Refused(`人员不存在：${personId}`);
-        const done = await findPersonEvent(trx, personId, ['post-change'], { jobKey });
-        if (done) return done.occurred_on;
-        if (person.status !== 'active' || person.unit_id !== unitId) throw new Refused('该人员不在本单位在编，不能办理职务变动');
-        const oldLeaderPost = leaderPostOf(person.profile);
-        const samePost = oldLeaderPost && newLeaderPost && oldLeaderPost.level === newLeaderPost.level && oldLeaderPost.kind === newLeaderPost.kind;
-        if (newLeaderPost && !samePost) {
-          const rows = await trx('leader_posts')
-            .where({ unit_id: unitId, level: newLeaderPost.level, kind: newLeaderPost.kind })
-            .whereRaw('actual < approved')
-            .update({ actual: trx.raw('actual + 1') })
-            .returning('id');
-          if (rows.length !== 1) throw new PostsExhausted(`本单位${newLeaderPost.level}${newLeaderPost.kind === 'principal' ? '正职' : '副职'}领导职数已满`);
+    return changePersonOnce(deps, job, personId, ['post-change'], 'postChangedOn', async (trx, person, jobKey) => {
+      if (person.status !== 'active' || person.unit_id !== unitId) throw new PersonStepRefusal('该人员不在本单位在编，不能办理职务变动');
+      const oldLeaderPost = leaderPostOf(person.profile);
+      const samePost = oldLeaderPost && newLeaderPost && oldLeaderPost.level === newLeaderPost.level && oldLeaderPost.kind === newLeaderPost.kind;
+      if (newLeaderPost && !samePost) {
+        const rows = await trx('leader_posts')
+          .where({ unit_id: unitId, level: newLeaderPost.level, kind: newLeaderPost.kind })
+          .whereRaw('actual < approved')
+          .update({ actual: trx.raw('actual + 1') })
+          .returning('id');
+        if (rows.length !== 1) {
+          throw new PersonStepRefusal(`本单位${newLeaderPost.level}${newLeaderPost.kind === 'principal' ? '正职' : '副职'}领导职数已满`, 'LEADER_POSTS_EXHAUSTED');
         }
-        if (oldLeaderPost && !samePost) await changeLeaderPostActual(trx, unitId, oldLeaderPost, -1);
-        const profile = newLeaderPost ? { ...withoutLeaderPost(person.profile), leaderPost: newLeaderPost } : withoutLeaderPost(person.profile);
-        await updatePerson(trx, personId, { post: v.newPost as string, profile });
-        await insertPersonEvent(trx, {
-          personId,
-          eventType: 'post-change',
-          occurredOn: effectiveDate,
-          unitId,
-          bianzhiType: person.bianzhi_type,
-          reason: typeof v.changeType === 'string' ? v.changeType : '职务变动',
-          instanceId: job.instanceId,
-          documentNumber: typeof v.decisionDocNo === 'string' && v.decisionDocNo ? v.decisionDocNo : null,
-          details: { jobKey, fromPost: person.post, toPost: v.newPost, ...(oldLeaderPost ? { leaderPostLeft: oldLeaderPost } : {}), ...(newLeaderPost ? { leaderPostTaken: newLeaderPost } : {}) },
-        });
-        return effectiveDate;
+      }
+      if (oldLeaderPost && !samePost) await changeLeaderPostActual(trx, unitId, oldLeaderPost, -1);
+      const profile = newLeaderPost ? { ...withoutLeaderPost(person.profile), leaderPost: newLeaderPost } : withoutLeaderPost(person.profile);
+      await updatePerson(trx, personId, { post: v.newPost as string, profile });
+      await insertPersonEvent(trx, {
+        personId,
+        eventType: 'post-change',
+        occurredOn: effectiveDate,
+        unitId,
+        bianzhiType: person.bianzhi_type,
+        reason: typeof v.changeType === 'string' ? v.changeType : '职务变动',
+        instanceId: job.instanceId,
+        documentNumber: typeof v.decisionDocNo === 'string' && v.decisionDocNo ? v.decisionDocNo : null,
+        details: { jobKey, fromPost: person.post, toPost: v.newPost, ...(oldLeaderPost ? { leaderPostLeft: oldLeaderPost } : {}), ...(newLeaderPost ? { leaderPostTaken: newLeaderPost } : {}) },
       });
-      return complete({ postChangedOn });
-    } catch (err) {
-      if (err instanceof PostsExhausted) return bpmnError('LEADER_POSTS_EXHAUSTED', err.message);
-      if (err instanceof Refused) return fail({ message: err.message, retries: 0 });
-      throw err;
-    }
+      return effectiveDate;
+    });
   };
 
 export const worker: WorkerDefinition = { jobType, createHandler };

@@ -9,9 +9,10 @@
 // Failures:      invalid input, unknown person/unit, person not 在编 in the unit, type invalid for the unit → retries 0
 import { isRealDate, isoDate } from '../domain/id-number';
 import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType } from '../domain/quota';
-import { findPersonEvent, insertPersonEvent, lockPerson, updatePerson } from '../server/repositories/persons';
+import { insertPersonEvent, updatePerson } from '../server/repositories/persons';
 import { findUnit, isUuid, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
-import { bpmnError, complete, fail, type JobHandler } from './job';
+import { fail, type JobHandler } from './job';
+import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 
 export const jobType = 'person.change-type';
@@ -24,9 +25,6 @@ export interface ChangeTypeInput {
   basisDocNo?: unknown;
   changeType?: unknown;
 }
-
-class Refused extends Error {}
-class Exhausted extends Error {}
 
 export const createHandler =
   (deps: WorkerDeps): JobHandler<ChangeTypeInput> =>
@@ -44,38 +42,26 @@ export const createHandler =
     const unit = await findUnit(deps.db, unitId);
     if (!unit) return fail({ message: `单位不存在：${unitId}`, retries: 0 });
     if (!isBianzhiTypeValidFor(newType, unit.nature)) return fail({ message: `${unit.name}不能使用 ${newType} 编制（编制类型与单位性质不符）`, retries: 0 });
-    const jobKey = `${job.instanceId}:${job.elementId}`;
-    try {
-      const typeChangedOn = await deps.db.transaction(async (trx) => {
-        const person = await lockPerson(trx, personId);
-        if (!person) throw new Refused(`人员不存在：${personId}`);
-        const done = await findPersonEvent(trx, personId, ['type-change'], { jobKey });
-        if (done) return done.occurred_on;
-        if (person.status !== 'active' || person.unit_id !== unitId || !person.bianzhi_type) throw new Refused('该人员不在本单位在编，不能变更编制类型');
-        const oldType = person.bianzhi_type;
-        if (oldType === newType) throw new Refused(`该人员已是 ${newType} 编制`);
-        if (!(await occupyAvailableSlot(trx, unitId, newType))) throw new Exhausted(`${unit.name}没有可用的 ${newType} 编制`);
-        if (!(await vacateSlot(trx, unitId, oldType))) throw new Refused(`编制数据不一致：${oldType} 实有人数为 0`);
-        await updatePerson(trx, personId, { bianzhi_type: newType });
-        await insertPersonEvent(trx, {
-          personId,
-          eventType: 'type-change',
-          occurredOn: effectiveDate,
-          unitId,
-          bianzhiType: newType,
-          reason: typeof v.changeType === 'string' ? v.changeType : '编制类型变更',
-          instanceId: job.instanceId,
-          documentNumber: typeof v.basisDocNo === 'string' && v.basisDocNo ? v.basisDocNo : null,
-          details: { jobKey, fromBianzhiType: oldType },
-        });
-        return effectiveDate;
+    return changePersonOnce(deps, job, personId, ['type-change'], 'typeChangedOn', async (trx, person, jobKey) => {
+      if (person.status !== 'active' || person.unit_id !== unitId || !person.bianzhi_type) throw new PersonStepRefusal('该人员不在本单位在编，不能变更编制类型');
+      const oldType = person.bianzhi_type;
+      if (oldType === newType) throw new PersonStepRefusal(`该人员已是 ${newType} 编制`);
+      if (!(await occupyAvailableSlot(trx, unitId, newType))) throw new PersonStepRefusal(`${unit.name}没有可用的 ${newType} 编制`, 'QUOTA_EXHAUSTED');
+      if (!(await vacateSlot(trx, unitId, oldType))) throw new PersonStepRefusal(`编制数据不一致：${oldType} 实有人数为 0`);
+      await updatePerson(trx, personId, { bianzhi_type: newType });
+      await insertPersonEvent(trx, {
+        personId,
+        eventType: 'type-change',
+        occurredOn: effectiveDate,
+        unitId,
+        bianzhiType: newType,
+        reason: typeof v.changeType === 'string' ? v.changeType : '编制类型变更',
+        instanceId: job.instanceId,
+        documentNumber: typeof v.basisDocNo === 'string' && v.basisDocNo ? v.basisDocNo : null,
+        details: { jobKey, fromBianzhiType: oldType },
       });
-      return complete({ typeChangedOn });
-    } catch (err) {
-      if (err instanceof Exhausted) return bpmnError('QUOTA_EXHAUSTED', err.message);
-      if (err instanceof Refused) return fail({ message: err.message, retries: 0 });
-      throw err;
-    }
+      return effectiveDate;
+    });
   };
 
 export const worker: WorkerDefinition = { jobType, createHandler };

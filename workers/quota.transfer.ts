@@ -12,9 +12,10 @@
 // Failures:      invalid input, unknown person or unit, person not 在编 at A, counts that disagree → retries 0
 import { isRealDate, isoDate } from '../domain/id-number';
 import { BIANZHI_TYPES } from '../domain/quota';
-import { findPersonEvent, insertPersonEvent, leaderPostOf, lockPerson, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
+import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
 import { changeLeaderPostActual, findUnit, isUuid, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
-import { bpmnError, complete, fail, type JobHandler } from './job';
+import { fail, type JobHandler } from './job';
+import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 
 export const jobType = 'quota.transfer';
@@ -27,9 +28,6 @@ export interface QuotaTransferInput {
   eventDate?: unknown;
   documentNumber?: unknown;
 }
-
-class Refused extends Error {}
-class Exhausted extends Error {}
 
 export const createHandler =
   (deps: WorkerDeps): JobHandler<QuotaTransferInput> =>
@@ -45,57 +43,45 @@ export const createHandler =
     const eventDate = v.eventDate === undefined || v.eventDate === null || v.eventDate === '' ? isoDate(deps.clock()) : v.eventDate;
     if (typeof eventDate !== 'string' || !isRealDate(eventDate)) return fail({ message: '变量 eventDate（调动日期）须为 yyyy-mm-dd', retries: 0 });
     const { personId, unitId: fromUnit, targetUnitId: toUnit } = v;
-    const jobKey = `${job.instanceId}:${job.elementId}`;
 
     const target = await findUnit(deps.db, toUnit);
     if (!target) return fail({ message: `调入单位不存在：${toUnit}`, retries: 0 });
 
-    try {
-      const transferredOn = await deps.db.transaction(async (trx) => {
-        const person = await lockPerson(trx, personId);
-        if (!person) throw new Refused(`人员不存在：${personId}`);
-        const done = await findPersonEvent(trx, personId, ['transfer'], { jobKey });
-        if (done) return done.occurred_on;
-        if (person.status !== 'active' || person.unit_id !== fromUnit || !person.bianzhi_type) throw new Refused('该人员不在调出单位在编，不能调动');
-        const fromType = person.bianzhi_type;
-        const toType = typeof v.bianzhiType === 'string' ? v.bianzhiType : fromType;
+    return changePersonOnce(deps, job, personId, ['transfer'], 'transferredOn', async (trx, person, jobKey) => {
+      if (person.status !== 'active' || person.unit_id !== fromUnit || !person.bianzhi_type) throw new PersonStepRefusal('该人员不在调出单位在编，不能调动');
+      const fromType = person.bianzhi_type;
+      const toType = typeof v.bianzhiType === 'string' ? v.bianzhiType : fromType;
 
-        const leave = async () => {
-          if (!(await vacateSlot(trx, fromUnit, fromType))) throw new Refused(`编制数据不一致：调出单位 ${fromType} 实有人数为 0`);
-        };
-        const enter = async () => {
-          if (!(await occupyAvailableSlot(trx, toUnit, toType))) throw new Exhausted(`调入单位${target.name}没有可用的 ${toType} 编制`);
-        };
-        if (fromUnit < toUnit) {
-          await leave();
-          await enter();
-        } else {
-          await enter();
-          await leave();
-        }
-        const leaderPost = leaderPostOf(person.profile);
-        if (leaderPost) await changeLeaderPostActual(trx, fromUnit, leaderPost, -1);
-        await updatePerson(trx, personId, { unit_id: toUnit, bianzhi_type: toType, profile: withoutLeaderPost(person.profile) });
-        await insertPersonEvent(trx, {
-          personId,
-          eventType: 'transfer',
-          occurredOn: eventDate,
-          unitId: toUnit,
-          fromUnitId: fromUnit,
-          bianzhiType: toType,
-          reason: '调动',
-          instanceId: job.instanceId,
-          documentNumber: typeof v.documentNumber === 'string' && v.documentNumber ? v.documentNumber : null,
-          details: { jobKey, fromBianzhiType: fromType, ...(leaderPost ? { leaderPostLeft: leaderPost } : {}) },
-        });
-        return eventDate;
+      const leave = async () => {
+        if (!(await vacateSlot(trx, fromUnit, fromType))) throw new PersonStepRefusal(`编制数据不一致：调出单位 ${fromType} 实有人数为 0`);
+      };
+      const enter = async () => {
+        if (!(await occupyAvailableSlot(trx, toUnit, toType))) throw new PersonStepRefusal(`调入单位${target.name}没有可用的 ${toType} 编制`, 'QUOTA_EXHAUSTED');
+      };
+      if (fromUnit < toUnit) {
+        await leave();
+        await enter();
+      } else {
+        await enter();
+        await leave();
+      }
+      const leaderPost = leaderPostOf(person.profile);
+      if (leaderPost) await changeLeaderPostActual(trx, fromUnit, leaderPost, -1);
+      await updatePerson(trx, personId, { unit_id: toUnit, bianzhi_type: toType, profile: withoutLeaderPost(person.profile) });
+      await insertPersonEvent(trx, {
+        personId,
+        eventType: 'transfer',
+        occurredOn: eventDate,
+        unitId: toUnit,
+        fromUnitId: fromUnit,
+        bianzhiType: toType,
+        reason: '调动',
+        instanceId: job.instanceId,
+        documentNumber: typeof v.documentNumber === 'string' && v.documentNumber ? v.documentNumber : null,
+        details: { jobKey, fromBianzhiType: fromType, ...(leaderPost ? { leaderPostLeft: leaderPost } : {}) },
       });
-      return complete({ transferredOn });
-    } catch (err) {
-      if (err instanceof Exhausted) return bpmnError('QUOTA_EXHAUSTED', err.message);
-      if (err instanceof Refused) return fail({ message: err.message, retries: 0 });
-      throw err;
-    }
+      return eventDate;
+    });
   };
 
 export const worker: WorkerDefinition = { jobType, createHandler };

@@ -10,9 +10,10 @@
 // Failures:      invalid input, unknown person, a person not 在编 (someone else ended the slot), counts that
 //                disagree with the record → fail with retries 0
 import { isRealDate } from '../domain/id-number';
-import { findPersonEvent, insertPersonEvent, leaderPostOf, lockPerson, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
+import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
 import { changeLeaderPostActual, isUuid, vacateSlot } from '../server/repositories/quotas';
-import { complete, fail, type JobHandler } from './job';
+import { fail, type JobHandler } from './job';
+import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import { LEAVE_REASONS, type LeaveReason } from './variables';
 
@@ -26,8 +27,6 @@ export interface QuotaVacateInput {
   targetUnitName?: unknown;
 }
 
-class Refused extends Error {}
-
 export const createHandler =
   (deps: WorkerDeps): JobHandler<QuotaVacateInput> =>
   async (job) => {
@@ -40,46 +39,35 @@ export const createHandler =
     const personId = v.personId;
     const reason = v.reason as LeaveReason;
     const eventDate = v.eventDate;
-    const jobKey = `${job.instanceId}:${job.elementId}`;
 
-    try {
-      const vacatedOn = await deps.db.transaction(async (trx) => {
-        const person = await lockPerson(trx, personId);
-        if (!person) throw new Refused(`人员不存在：${personId}`);
-        const done = await findPersonEvent(trx, personId, ['leave', 'retire'], { jobKey });
-        if (done) return done.occurred_on;
-        if (person.status !== 'active' || !person.unit_id || !person.bianzhi_type) throw new Refused('该人员不在编，不能出编');
+    return changePersonOnce(deps, job, personId, ['leave', 'retire'], 'vacatedOn', async (trx, person, jobKey) => {
+      if (person.status !== 'active' || !person.unit_id || !person.bianzhi_type) throw new PersonStepRefusal('该人员不在编，不能出编');
 
-        if (!(await vacateSlot(trx, person.unit_id, person.bianzhi_type))) {
-          throw new Refused(`编制数据不一致：单位 ${person.unit_id} ${person.bianzhi_type} 的实有人数为 0`);
-        }
-        const leaderPost = leaderPostOf(person.profile);
-        if (leaderPost) await changeLeaderPostActual(trx, person.unit_id, leaderPost, -1);
-        // the post held ends with the slot (it stays on the event)
-        await updatePerson(trx, personId, { status: reason === '退休' ? 'retired' : 'history', unit_id: null, bianzhi_type: null, profile: withoutLeaderPost(person.profile) });
-        await insertPersonEvent(trx, {
-          personId,
-          eventType: reason === '退休' ? 'retire' : 'leave',
-          occurredOn: eventDate,
-          unitId: person.unit_id,
-          bianzhiType: person.bianzhi_type,
-          reason,
-          instanceId: job.instanceId,
-          documentNumber: typeof v.documentNumber === 'string' && v.documentNumber ? v.documentNumber : null,
-          details: {
-            jobKey,
-            post: person.post,
-            ...(leaderPost ? { leaderPost } : {}),
-            ...(typeof v.targetUnitName === 'string' && v.targetUnitName ? { targetUnitName: v.targetUnitName } : {}),
-          },
-        });
-        return eventDate;
+      if (!(await vacateSlot(trx, person.unit_id, person.bianzhi_type))) {
+        throw new PersonStepRefusal(`编制数据不一致：单位 ${person.unit_id} ${person.bianzhi_type} 的实有人数为 0`);
+      }
+      const leaderPost = leaderPostOf(person.profile);
+      if (leaderPost) await changeLeaderPostActual(trx, person.unit_id, leaderPost, -1);
+      // the post held ends with the slot (it stays on the event)
+      await updatePerson(trx, personId, { status: reason === '退休' ? 'retired' : 'history', unit_id: null, bianzhi_type: null, profile: withoutLeaderPost(person.profile) });
+      await insertPersonEvent(trx, {
+        personId,
+        eventType: reason === '退休' ? 'retire' : 'leave',
+        occurredOn: eventDate,
+        unitId: person.unit_id,
+        bianzhiType: person.bianzhi_type,
+        reason,
+        instanceId: job.instanceId,
+        documentNumber: typeof v.documentNumber === 'string' && v.documentNumber ? v.documentNumber : null,
+        details: {
+          jobKey,
+          post: person.post,
+          ...(leaderPost ? { leaderPost } : {}),
+          ...(typeof v.targetUnitName === 'string' && v.targetUnitName ? { targetUnitName: v.targetUnitName } : {}),
+        },
       });
-      return complete({ vacatedOn });
-    } catch (err) {
-      if (err instanceof Refused) return fail({ message: err.message, retries: 0 });
-      throw err;
-    }
+      return eventDate;
+    });
   };
 
 export const worker: WorkerDefinition = { jobType, createHandler };
