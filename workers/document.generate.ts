@@ -36,6 +36,7 @@
 //   resolve it.
 import { lookupCode, type CodeTableId } from '../domain/codes';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/document-numbers';
+import { isUuid } from '../server/core/errors';
 import type { DocumentDraft } from '../server/services/documents';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -43,7 +44,6 @@ import type { IssuedDocuments, PersonInput, QuotaNotice } from './variables';
 
 export const jobType = 'document.generate';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOCUMENT_CODES = new Set<string>(DOCUMENT_TYPES.map((t) => t.code));
 /** Documents about one person: they need the person's name. */
 const PERSON_DOCUMENTS = new Set<DocumentType>(['RBTZ', 'CBTZ', 'ZYSP', 'JYSP', 'DL', 'XZJS', 'GZJS', 'TZB']);
@@ -145,7 +145,7 @@ export const createHandler = (deps: WorkerDeps): JobHandler<DocumentGenerateInpu
       return {
         type,
         payload: payloadOf(type, facts),
-        instanceId: UUID.test(job.instanceId) ? job.instanceId : null,
+        instanceId: isUuid(job.instanceId) ? job.instanceId : null,
         unitId: unit.id,
         personId: PERSON_DOCUMENTS.has(type) || type === 'HBJF' ? personId : null,
         idempotencyKey: `${job.instanceId}:${job.elementId}:${type}`,
@@ -173,7 +173,7 @@ export const createHandler = (deps: WorkerDeps): JobHandler<DocumentGenerateInpu
 const typeLabel = (type: DocumentType): string => DOCUMENT_TYPES.find((t) => t.code === type)!.name;
 
 async function readUnit(deps: WorkerDeps, id: unknown, field: string): Promise<UnitFacts> {
-  if (typeof id !== 'string' || !UUID.test(id)) throw new InputProblem(`缺少或无效的单位（${field}）`);
+  if (!isUuid(id)) throw new InputProblem(`缺少或无效的单位（${field}）`);
   const row = await deps.db('units as u').leftJoin('units as p', 'p.id', 'u.parent_unit_id').where('u.id', id).first('u.id', 'u.name', 'u.nature', 'u.funding_form', 'p.name as parent_name');
   if (!row) throw new InputProblem(`单位不存在（${field}）`);
   return { id: row.id, name: row.name, nature: row.nature, fundingForm: row.funding_form, supervisorName: row.parent_name ?? null };
@@ -184,7 +184,7 @@ async function readPerson(deps: WorkerDeps, v: DocumentGenerateInput): Promise<{
   const input = obj(v.person) ?? {};
   const id = text(v.personId) ?? text(obj(v.quotaOccupy)?.personId);
   if (id === undefined) return { person: input as Partial<PersonInput>, personId: null };
-  if (!UUID.test(id)) throw new InputProblem('无效的人员（personId）');
+  if (!isUuid(id)) throw new InputProblem('无效的人员（personId）');
   const row = await deps.db('persons').where({ id }).first('id', 'name', 'gender', 'id_number', 'birth_date', 'post', 'bianzhi_type', 'profile');
   if (!row) throw new InputProblem('人员不存在（personId）');
   const fromRow: Obj = {

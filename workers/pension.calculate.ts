@@ -18,6 +18,7 @@ import { isoDate, isRealDate } from '../domain/id-number';
 import { averageContributionIndex, COHORT_NAMES, monthlyBasicPension, type MonthlyPensionInput } from '../domain/pension';
 import type { MonthsOfPaymentTable, PensionParameters } from '../domain/parameters/pension';
 import { DomainInputError, type AgeYm } from '../domain/retirement';
+import { isUuid } from '../server/core/errors';
 import type { ParameterStore } from '../server/services/parameters';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -25,7 +26,6 @@ import { parameterTag } from './retirement.check';
 import type { ParameterTag, PensionResult } from './variables';
 
 export const jobType = 'pension.calculate';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const PENSION_PARAMETER_KEYS = {
   averageWage: 'pension.average-wage',
@@ -137,7 +137,7 @@ interface In {
 
 export const createHandler = (deps: WorkerDeps): JobHandler<In> => async ({ variables: v }) => {
   const refuse = (message: string) => fail({ message: `pension.calculate: ${message}`, retries: 0 });
-  if (typeof v.personId !== 'string' || !UUID.test(v.personId)) return refuse(`personId "${String(v.personId)}" 不是有效的人员 id`);
+  if (!isUuid(v.personId)) return refuse(`personId "${String(v.personId)}" 不是有效的人员 id`);
   const retirement = v.retirement;
   if (!retirement || typeof retirement !== 'object' || typeof retirement.retirementDate !== 'string' || !isRealDate(retirement.retirementDate)) {
     return refuse('缺少退休核定结果 retirement (retirement.check 的输出)');

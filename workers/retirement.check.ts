@@ -15,6 +15,8 @@
 import { isoDate, isRealDate } from '../domain/id-number';
 import { RETIREMENT_CATEGORIES, type RetirementCategory, type StatutoryAgeRules } from '../domain/parameters/retirement';
 import { DomainInputError, minimumContributionYears, retirementDate, type AgeYm } from '../domain/retirement';
+import { addMonths } from '../domain/salary';
+import { isUuid } from '../server/core/errors';
 import type { ParameterStore, ParameterValue } from '../server/services/parameters';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -24,8 +26,6 @@ export const jobType = 'retirement.check';
 export const RETIREMENT_PARAMETER = 'retirement.statutory-age';
 export const RETIREMENT_TYPES = ['法定', '弹性提前', '弹性延迟', '病退', '特殊工种'] as const;
 export type RetirementType = (typeof RETIREMENT_TYPES)[number];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the category choice of §5.1 looks at. */
 export interface CategorySubject {
@@ -190,7 +190,7 @@ interface In {
 
 export const createHandler = (deps: WorkerDeps): JobHandler<In> => async ({ variables }) => {
   const { personId } = variables;
-  if (typeof personId !== 'string' || !UUID.test(personId)) return fail({ message: `retirement.check: personId "${String(personId)}" 不是有效的人员 id`, retries: 0 });
+  if (!isUuid(personId)) return fail({ message: `retirement.check: personId "${String(personId)}" 不是有效的人员 id`, retries: 0 });
   const retirementType = (variables.retirementType ?? '法定') as RetirementType;
   if (!(RETIREMENT_TYPES as readonly string[]).includes(retirementType)) {
     return fail({ message: `retirement.check: 退休类型 "${String(variables.retirementType)}" 无效，应为 ${RETIREMENT_TYPES.join('、')} 之一`, retries: 0 });
@@ -198,20 +198,11 @@ export const createHandler = (deps: WorkerDeps): JobHandler<In> => async ({ vari
   const person = (await deps.db('persons').where({ id: personId }).first('id', 'birth_date', 'gender', 'post', 'bianzhi_type', 'status', 'profile')) as PersonRow | undefined;
   if (!person) return fail({ message: `retirement.check: 人员 ${personId} 不存在`, retries: 0 });
   if (person.status !== 'active') return fail({ message: `retirement.check: 人员 ${personId} 不在编 (status ${person.status})`, retries: 0 });
-  const gender = person.gender === '1' ? 'male' : person.gender === '2' ? 'female' : undefined;
-  if (!gender) return fail({ message: `retirement.check: 人员 ${personId} 性别代码 ${person.gender} 无法确定退休类别`, retries: 0 });
+  const subject = retirementSubjectOf(person);
+  if (!subject) return fail({ message: `retirement.check: 人员 ${personId} 性别代码 ${person.gender} 无法确定退休类别`, retries: 0 });
 
   const today = isoDate(deps.clock());
-  const { birthDate, warnings } = birthDateOf(person);
-  const profile = person.profile ?? {};
-  const { category, basis } = chooseRetirementCategory({
-    gender,
-    post: person.post,
-    bianzhiType: person.bianzhi_type,
-    titleLevel: textOf(profile.titleLevel),
-    leadershipLevel: textOf(profile.leadershipLevel),
-    category: textOf(profile.retirementCategory),
-  });
+  const { birthDate, gender, category, basis, warnings } = subject;
   const { rules, tag } = await loadRetirementRules(deps.parameters, today);
   let result: RetirementResult;
   try {
@@ -252,6 +243,39 @@ export function birthDateOf(person: { birth_date: string; profile: Record<string
 
 const textOf = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
+/** What §5.1 reads of a person row (GB/T 2261.1 gender, the birth date used, the category and why); undefined for a gender code other than '1' or '2'. */
+export interface RetirementSubject {
+  gender: 'male' | 'female';
+  birthDate: string;
+  /** from birthDateOf (a birth-date mismatch) */
+  warnings: string[];
+  category: RetirementCategory;
+  basis: string;
+}
+
+/** The person's §5.1 facts as retirement.check reads them; the retirement alerts read them the same way, so an alert and a case agree. */
+export function retirementSubjectOf(person: {
+  gender: string;
+  birth_date: string;
+  post: string | null;
+  bianzhi_type: string | null;
+  profile: Record<string, unknown> | null;
+}): RetirementSubject | undefined {
+  const gender = person.gender === '1' ? 'male' : person.gender === '2' ? 'female' : undefined;
+  if (!gender) return undefined;
+  const { birthDate, warnings } = birthDateOf(person);
+  const profile = person.profile ?? {};
+  const { category, basis } = chooseRetirementCategory({
+    gender,
+    post: person.post,
+    bianzhiType: person.bianzhi_type,
+    titleLevel: textOf(profile.titleLevel),
+    leadershipLevel: textOf(profile.leadershipLevel),
+    category: textOf(profile.retirementCategory),
+  });
+  return { gender, birthDate, warnings, category, basis };
+}
+
 /** Completed years and months from birth to `date` (a birthday on the 31st is reached on a shorter month's last day). */
 export function ageAt(birthDate: string, date: string): AgeYm {
   const [by, bm, bd] = [Number(birthDate.slice(0, 4)), Number(birthDate.slice(5, 7)), Number(birthDate.slice(8, 10))];
@@ -260,11 +284,6 @@ export function ageAt(birthDate: string, date: string): AgeYm {
   let months = (y - by) * 12 + (m - bm);
   if (d < bd && d < lastDay) months -= 1;
   return { years: Math.floor(months / 12), months: months % 12 };
-}
-
-function addMonths(month: string, plus: number): string {
-  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + plus;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
 const ageText = (age: AgeYm) => `${age.years} 岁${age.months ? ` ${age.months} 个月` : ''}`;

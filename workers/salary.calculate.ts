@@ -25,6 +25,7 @@ import {
   type SalaryResult,
 } from '../domain/salary';
 import { SALARY_PARAMETER_KEYS, type SalaryParameters, type Versioned } from '../domain/parameters/salary';
+import { isUuid } from '../server/core/errors';
 import { ParameterMissingError, type ParameterStore } from '../server/services/parameters';
 import { complete, fail, type JobHandler, type JobOutcome } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -183,11 +184,9 @@ export async function calculateSalary(store: Pick<ParameterStore, 'get'>, input:
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The unit's 机构性质 and 经费形式 (units.nature, units.funding_form). */
 export async function unitOf(db: Knex, unitId: unknown): Promise<{ nature: UnitNature; fundingForm: 'full' | 'partial' | 'self' }> {
-  if (typeof unitId !== 'string' || !UUID.test(unitId)) throw new DomainInputError('unitId', `单位标识 "${String(unitId)}" 无效`);
+  if (!isUuid(unitId)) throw new DomainInputError('unitId', `单位标识 "${String(unitId)}" 无效`);
   const row = (await db('units').where({ id: unitId }).first('nature', 'funding_form')) as { nature: UnitNature; funding_form: 'full' | 'partial' | 'self' } | undefined;
   if (!row) throw new DomainInputError('unitId', `单位 ${unitId} 不存在`);
   return { nature: row.nature, fundingForm: row.funding_form };

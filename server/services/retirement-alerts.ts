@@ -2,14 +2,15 @@
 // `retirement.alert-months` months, whether a J1 case (staff-reduce-retirement) is already open for them,
 // a daily job that records the list and tells the unit clerks of newly listed people, and starting J1 for
 // one of them. Retirement dates come from domain/retirement.ts with the rules in force, the category and
-// the birth date as retirement.check chooses them (workers/retirement.check.ts), so the alert and the case
-// agree.
+// the birth date as retirement.check chooses them (workers/retirement.check.ts retirementSubjectOf), so the
+// alert and the case agree.
 import type { Knex } from 'knex';
 import { isoDate } from '../../domain/id-number';
 import { retirementAlertMonths, RETIREMENT_ALERT_MONTHS_KEY } from '../../domain/parameters/time-limits';
 import type { RetirementCategory } from '../../domain/parameters/retirement';
 import { retirementDate } from '../../domain/retirement';
-import { birthDateOf, chooseRetirementCategory, loadRetirementRules } from '../../workers/retirement.check';
+import { addMonths } from '../../domain/salary';
+import { loadRetirementRules, retirementSubjectOf } from '../../workers/retirement.check';
 import type { AuthUser } from '../core/auth-user';
 import { systemClock, type Clock } from '../core/clock';
 import { conflict, notFound, requireUuid } from '../core/errors';
@@ -105,19 +106,9 @@ export async function listUpcomingRetirements(
 
   const items: UpcomingRetirement[] = [];
   for (const person of persons) {
-    const gender = person.gender === '1' ? 'male' : person.gender === '2' ? 'female' : undefined;
-    if (!gender) continue;
-    const { birthDate, warnings } = birthDateOf(person);
-    const profile = person.profile ?? {};
-    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-    const { category, basis } = chooseRetirementCategory({
-      gender,
-      post: person.post,
-      bianzhiType: person.bianzhi_type,
-      titleLevel: text(profile.titleLevel),
-      leadershipLevel: text(profile.leadershipLevel),
-      category: text(profile.retirementCategory),
-    });
+    const subject = retirementSubjectOf(person);
+    if (!subject) continue;
+    const { birthDate, gender, category, basis, warnings } = subject;
     let statutory;
     try {
       statutory = retirementDate({ birthDate, gender, category }, rules);
@@ -287,11 +278,6 @@ export function createRetirementAlertService(deps: { db: Knex; parameters: Param
       }
     },
   };
-}
-
-function addMonths(month: string, plus: number): string {
-  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + plus;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
 function lastDayOf(month: string): string {
