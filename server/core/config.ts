@@ -69,6 +69,10 @@ export type Setting = IntSetting | BoolSetting | EnumSetting | StringSetting;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** requiredWhen of a credential that the Zeebe cluster's CAMUNDA_AUTH_STRATEGY `strategy` needs. */
+const requiredForAuthStrategy = (strategy: 'OAUTH' | 'BASIC') => (p: ParsedSoFar) =>
+  p.engine === 'zeebe' && p.camundaAuthStrategy === strategy ? `ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=${strategy}` : undefined;
+
 /** Demo-only stand-in for DOCUMENT_SIGNING_SECRET; refused outside demo mode. */
 export const DEMO_DOCUMENT_SIGNING_SECRET = 'demo-only-document-signing-secret-not-for-production';
 
@@ -117,18 +121,18 @@ export const configSchema = [
   },
   {
     name: 'ZEEBE_CLIENT_ID', key: 'zeebeClientId', type: 'string', optional: true,
-    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    requiredWhen: requiredForAuthStrategy('OAUTH'),
     doc: 'OAuth client id of the service account (CAMUNDA_AUTH_STRATEGY=OAUTH).',
   },
   {
     name: 'ZEEBE_CLIENT_SECRET', key: 'zeebeClientSecret', type: 'secret', optional: true,
-    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    requiredWhen: requiredForAuthStrategy('OAUTH'),
     doc: 'OAuth client secret of the service account (CAMUNDA_AUTH_STRATEGY=OAUTH).',
   },
   {
     name: 'CAMUNDA_OAUTH_URL', key: 'camundaOauthUrl', type: 'url', optional: true,
     protocols: ['http:', 'https:'], example: 'https://login.cloud.camunda.io/oauth/token',
-    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'OAUTH' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=OAUTH' : undefined),
+    requiredWhen: requiredForAuthStrategy('OAUTH'),
     doc: 'OAuth token endpoint (CAMUNDA_AUTH_STRATEGY=OAUTH).',
   },
   {
@@ -137,12 +141,12 @@ export const configSchema = [
   },
   {
     name: 'CAMUNDA_BASIC_AUTH_USERNAME', key: 'camundaBasicAuthUsername', type: 'string', optional: true,
-    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'BASIC' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=BASIC' : undefined),
+    requiredWhen: requiredForAuthStrategy('BASIC'),
     doc: 'User name for CAMUNDA_AUTH_STRATEGY=BASIC.',
   },
   {
     name: 'CAMUNDA_BASIC_AUTH_PASSWORD', key: 'camundaBasicAuthPassword', type: 'secret', optional: true,
-    requiredWhen: (p) => (p.engine === 'zeebe' && p.camundaAuthStrategy === 'BASIC' ? 'ENGINE=zeebe and CAMUNDA_AUTH_STRATEGY=BASIC' : undefined),
+    requiredWhen: requiredForAuthStrategy('BASIC'),
     doc: 'Password for CAMUNDA_AUTH_STRATEGY=BASIC.',
   },
   {

@@ -33,18 +33,8 @@ export interface RetirementCalcInput {
   on?: string;
 }
 
-export interface PensionCalcInput {
-  workStartDate: string;
-  retirementDate: string;
-  retirementAge?: AgeYm;
-  birthDate?: string;
-  contributionMonths: number;
-  personalAccountBalance: number;
-  averageContributionIndex?: number;
-  contributionYears?: Array<{ base: number; previousYearAverageWage: number; months: number }>;
-  deemed?: { index: number; months: number };
-  minimumContributionYears?: number;
-}
+/** pension.calculate's input, with the retirement age given or computed from the birth date. */
+export type PensionCalcInput = Omit<PensionCalculationInput, 'retirementAge'> & { retirementAge?: AgeYm; birthDate?: string };
 
 const date = { type: 'string', format: 'date' } as const;
 const text = { type: 'string', minLength: 1, maxLength: 100 } as const;

@@ -10,7 +10,7 @@ import type { AuditEventRow } from '../repositories/audit-events';
 import type { CaseFile } from './history-export';
 import { cjkFonts, startCjkPdf, writePageFooters } from './pdf-fonts';
 
-export { CJK_FONT_NAME, CJK_FONT_PACKAGE } from './pdf-fonts';
+export { CJK_FONT_NAME } from './pdf-fonts';
 const TIME_ZONE = 'Asia/Shanghai';
 
 /** zh-CN names of the event kinds, as the report prints them. */
@@ -49,9 +49,6 @@ const PATH_KINDS = new Set(['element.entered', 'element.completed', 'element.ter
 const STATE_LABELS: Readonly<Record<string, string>> = { active: '办理中', completed: '已办结', canceled: '已撤销', terminated: '已终止' };
 
 export const caseReportFileName = (instanceId: string): string => `case-report-${instanceId}.pdf`;
-
-/** The CJK font files, read once; 503 when the font package is not installed (pdf-fonts.ts). */
-export const reportFonts = cjkFonts;
 
 // ---- text helpers ----
 

@@ -16,6 +16,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Knex } from 'knex';
 import { documentTypeName, formatDocumentNumber, parseDocumentNumber, type DocumentType } from '../../domain/document-numbers';
+import { isoDate } from '../../domain/id-number';
 import type { AuthUser } from '../core/auth-user';
 import { systemClock, type Clock } from '../core/clock';
 import { notFound, requireUuid, validationFailed } from '../core/errors';
@@ -127,13 +128,8 @@ interface DocumentRow {
   created_at: Date | string;
 }
 
-const TIME_ZONE = 'Asia/Shanghai';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const IDEMPOTENCY_CONSTRAINT = 'documents_idempotency_key_unique';
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** yyyy-mm-dd of `date` in Beijing time. */
-export const beijingDate = (date: Date): string => dayFormat.format(date);
 
 /** The signed content of a document: what the HMAC covers. */
 export function signedContent(doc: { number: string; type: string; issuedOn: string; payload: Record<string, unknown> }): string {
@@ -168,7 +164,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     id: row.id,
     type: row.type as DocumentType,
     number: row.number,
-    issuedOn: row.issued_on ?? beijingDate(new Date(row.created_at)),
+    issuedOn: row.issued_on ?? isoDate(new Date(row.created_at)),
     verifyPath: verifyPathOf(row.number, row.signature ?? ''),
     code: row.signature ?? '',
   });
@@ -227,7 +223,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
       const existing = await byKey(trx, draft.idempotencyKey);
       if (existing) return issuedOf(existing);
 
-      const issuedOn = draft.issuedOn ?? beijingDate(clock());
+      const issuedOn = draft.issuedOn ?? isoDate(clock());
       const year = Number(issuedOn.slice(0, 4));
       let handler = draft.handler;
       if (handler === undefined && draft.issuedBy) {

@@ -9,9 +9,10 @@ import type { DefinitionStore } from '../engine/embedded/definitions';
 import { rerunInstance, type RerunResult } from '../engine/embedded/rerun';
 import { listInstanceAuditEvents, toHistoryEvent, type AuditEventRow, type HistoryEvent } from '../repositories/audit-events';
 import { verifyInstanceChain, verifyWholeChain, type ChainReport } from './audit-chain';
-import { caseReportFileName, renderCaseReport, reportFonts } from './case-report';
+import { caseReportFileName, renderCaseReport } from './case-report';
 import { actorDisplayNames, auditLogHead, buildHistoryExport, exportFileName, listCaseDocuments, unitOf, type CaseFile, type InstanceHistoryExport } from './history-export';
 import { replayEvents, type ReplayState } from './instance-replay';
+import { cjkFonts } from './pdf-fonts';
 import type { InstanceDetail, ProcessInstanceService } from './process-instances';
 
 export interface VerifyResult {
@@ -85,7 +86,7 @@ export function createHistoryService(deps: { db: Knex; definitions: DefinitionSt
       return { fileName: exportFileName(file.instance.id), content: buildHistoryExport(file) };
     },
     async report(instanceId, user) {
-      reportFonts(); // 503 before any work when the font is missing
+      cjkFonts(); // 503 before any work when the font is missing
       const file = await caseFile(instanceId, user);
       return { fileName: caseReportFileName(file.instance.id), pdf: await renderCaseReport(file) };
     },

@@ -93,9 +93,9 @@ export function createParameterStore(db: Knex, clock: Clock = systemClock): Para
 export async function seedDefaultParameters(db: Knex, defaults: readonly Parameter<unknown>[] = PARAMETER_DEFAULTS): Promise<number> {
   return db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['parameters:seed']);
-    const present = await createParametersRepository(trx).keysPresent();
-    const missing = defaults.filter((p) => !present.has(p.key)).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
     const repo = createParametersRepository(trx);
+    const present = await repo.keysPresent();
+    const missing = defaults.filter((p) => !present.has(p.key)).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
     for (const p of missing) {
       await repo.addVersion(trx, { key: p.key, validFrom: p.validFrom, value: p.value, status: p.status, docNo: p.version, source: p.source, note: '内置默认值 (built-in default)' });
     }

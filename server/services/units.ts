@@ -271,7 +271,7 @@ function applyUnitChanges(current: UnitColumns, changes: UnitChanges): UnitColum
 }
 
 /** 23505 on the named constraint → 409 with our code; anything else is rethrown. */
-async function uniqueAs<T>(constraint: string, code: string, message: string, work: () => Promise<T>): Promise<T> {
+export async function uniqueAs<T>(constraint: string, code: string, message: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -329,8 +329,13 @@ export function createUnitService(deps: { db: Knex; clock?: Clock }): UnitServic
     async list(user) {
       const scope = caseScopeOf(user);
       const rows = await listUnitRecords(db, scope.kind === 'all' ? null : scope.unitIds);
-      const quotas = await quotasOfUnits(db, rows.map((r) => r.id));
-      return rows.map((row) => unitView(row, quotas.filter((q) => q.unit_id === row.id)));
+      const quotasByUnit = new Map<string, UnitQuotaRecord[]>();
+      for (const q of await quotasOfUnits(db, rows.map((r) => r.id))) {
+        const ofUnit = quotasByUnit.get(q.unit_id);
+        if (ofUnit) ofUnit.push(q);
+        else quotasByUnit.set(q.unit_id, [q]);
+      }
+      return rows.map((row) => unitView(row, quotasByUnit.get(row.id) ?? []));
     },
 
     async get(id, user) {

@@ -12,7 +12,6 @@ import { systemClock, type Clock } from '../core/clock';
 import type { Config } from '../core/config';
 import { conflict, notFound, requireUuid, tooManyAttempts, validationFailed, type FieldError } from '../core/errors';
 import { hashPassword, verifyPassword } from '../core/passwords';
-import { isPostgresError } from '../core/pg-errors';
 import { hashToken } from '../core/tokens';
 import { appendAuditEvents } from '../repositories/audit-events';
 import { createLoginFailuresRepository } from '../repositories/login-failures';
@@ -30,7 +29,7 @@ import {
   type UserListFilter,
   type UserRecord,
 } from '../repositories/users';
-import { changedFields } from './units';
+import { changedFields, uniqueAs } from './units';
 
 /** A user as administrators see it: never the password hash. */
 export interface UserView {
@@ -164,9 +163,8 @@ export function createUserAdminService(deps: UserAdminDeps): UserAdminService {
       const problems = policyProblems(input.password, input.username, '/password');
       if (problems.length) throw validationFailed(problems, '密码不符合要求');
       const passwordHash = await hashPassword(input.password, config.passwordHashCost);
-      let id: string;
-      try {
-        id = await db.transaction(async (trx) => {
+      const id = await uniqueAs('users_username_unique', 'USERNAME_TAKEN', `用户名 ${input.username} 已存在`, () =>
+        db.transaction(async (trx) => {
           await checkAssignment(trx, next);
           const userId = await createUsersRepository(trx).insert({ username: input.username, displayName: input.displayName.trim(), passwordHash, ...next, isDemo: false });
           await appendAuditEvents(trx, [
@@ -177,13 +175,8 @@ export function createUserAdminService(deps: UserAdminDeps): UserAdminService {
             },
           ]);
           return userId;
-        });
-      } catch (error) {
-        if (isPostgresError(error) && error.code === '23505' && error.constraint === 'users_username_unique') {
-          throw conflict('USERNAME_TAKEN', `用户名 ${input.username} 已存在`, { constraint: error.constraint });
-        }
-        throw error;
-      }
+        }),
+      );
       return get(id);
     },
 
