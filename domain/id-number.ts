@@ -12,6 +12,14 @@ const PROVINCES = new Set<number>([
 
 export type IdNumberProblem = 'FORMAT' | 'PROVINCE' | 'BIRTH_DATE' | 'CHECK_DIGIT';
 
+/** What each problem means, as the messages to a clerk say it. */
+export const ID_NUMBER_PROBLEM_TEXT: Record<IdNumberProblem, string> = {
+  FORMAT: '应为 17 位数字加 1 位数字或 X',
+  PROVINCE: '前两位不是有效的省级行政区划代码',
+  BIRTH_DATE: '出生日期码无效',
+  CHECK_DIGIT: '校验码错误',
+};
+
 export type IdNumberResult =
   | { valid: true; idNumber: string; birthDate: string; gender: '1' | '2' }
   | { valid: false; problem: IdNumberProblem };

@@ -5,7 +5,7 @@
  * the caller's (workers/person.validate.ts).
  */
 import { CODE_TABLES, codeName, isValidCode } from './codes';
-import { checkIdNumber, isRealDate } from './id-number';
+import { checkIdNumber, ID_NUMBER_PROBLEM_TEXT, isRealDate } from './id-number';
 import type { RecruitAgeMax } from './parameters/person';
 import type { StatutoryAgeRules } from './parameters/retirement';
 import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType, type UnitNature } from './quota';
@@ -203,8 +203,7 @@ export function validatePerson(input: PersonValidationInput): PersonValidation {
   else {
     const id = checkIdNumber(person.idNumber.trim(), new Date(`${today}T12:00:00+08:00`));
     if (!id.valid) {
-      const why = { FORMAT: '应为 17 位数字加 1 位数字或 X', PROVINCE: '前两位不是有效的省级行政区划代码', BIRTH_DATE: '出生日期码无效', CHECK_DIGIT: '校验码错误' }[id.problem];
-      E('7.1', 'idNumber', `公民身份号码无效：${why}`);
+      E('7.1', 'idNumber', `公民身份号码无效：${ID_NUMBER_PROBLEM_TEXT[id.problem]}`);
     } else {
       birth = id.birthDate;
       gender = id.gender;

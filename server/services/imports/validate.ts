@@ -4,7 +4,7 @@
 // number, gender and birth date against it, §7.2 names and text fields, §7.4 V1–V4, V8, V9, V11, V12),
 // run in 'adjust' mode: the persons are already 在编, so V5/V6 (增员 age) do not apply. What needs the
 // whole file or the database is here: 一人一编 (V7), references, duplicates, quota and leader-post counts.
-import { checkIdNumber, isRealDate } from '../../../domain/id-number';
+import { checkIdNumber, ID_NUMBER_PROBLEM_TEXT, isRealDate } from '../../../domain/id-number';
 import type { RecruitAgeMax } from '../../../domain/parameters/person';
 import type { StatutoryAgeRules } from '../../../domain/parameters/retirement';
 import { validatePerson, type Finding } from '../../../domain/person-validation';
@@ -113,7 +113,6 @@ export interface ValidationContext {
 const BIANZHI_NAMES = codeNames('bianzhiType');
 const NATURE_NAMES = codeNames('unitNature');
 const KIND_NAMES = codeNames('leaderPostKind');
-const ID_WHY = { FORMAT: '应为 17 位数字加 1 位数字或 X', PROVINCE: '前两位不是有效的省级行政区划代码', BIRTH_DATE: '出生日期码无效', CHECK_DIGIT: '校验码错误' } as const;
 
 /** The problem code of a validatePerson finding. */
 function findingCode(f: Finding): string {
@@ -660,7 +659,7 @@ export function validateImport(file: ParsedFile, existing: ExistingState, ctx: V
         if (text !== undefined) {
           const id = checkIdNumber(text, new Date(`${ctx.today}T12:00:00+08:00`));
           if (id.valid) idNumber = id.idNumber;
-          else s.error('ID_NUMBER_INVALID', r, 'idNumber', `公民身份号码无效：${ID_WHY[id.problem]}`);
+          else s.error('ID_NUMBER_INVALID', r, 'idNumber', `公民身份号码无效：${ID_NUMBER_PROBLEM_TEXT[id.problem]}`);
         }
       }
       const unit = unitRef(s, r, 'unitCode', true);
