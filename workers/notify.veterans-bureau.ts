@@ -8,12 +8,12 @@
 // Variables out: veteransNotified (boolean)
 // BPMN errors:   none
 // Failures:      invalid input, unknown person → fail with retries 0
+import { isUuid } from '../server/core/errors';
 import { isoDate } from '../domain/id-number';
 import { VETERANS_NOTIFY_THRESHOLD, type VeteransNotifyThreshold } from '../domain/parameters/person';
 import { appendAuditEvents } from '../server/repositories/audit-events';
 import { insertNotifications } from '../server/repositories/notifications';
 import { findPerson, leaderPostOf, listPersonEvents } from '../server/repositories/persons';
-import { isUuid } from '../server/repositories/quotas';
 import { createUsersRepository } from '../server/repositories/users';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';

@@ -7,8 +7,8 @@
 // Variables out: archivedAt (ISO timestamp)
 // BPMN errors:   none
 // Failures:      invalid input, unknown person → fail with retries 0
+import { isUuid } from '../server/core/errors';
 import { findPersonArchive, insertPersonArchive, listPersonEvents, lockPerson } from '../server/repositories/persons';
-import { isUuid } from '../server/repositories/quotas';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 

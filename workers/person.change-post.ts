@@ -9,9 +9,10 @@
 // Variables out: postChangedOn
 // BPMN errors:   LEADER_POSTS_EXHAUSTED — no vacant 领导职数 of that level and kind (nothing changed)
 // Failures:      invalid input, unknown person, person not 在编 in the unit → retries 0
+import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
 import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
-import { changeLeaderPostActual, isUuid } from '../server/repositories/quotas';
+import { changeLeaderPostActual } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
 import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';

@@ -7,10 +7,11 @@
 // Variables out: typeChangedOn
 // BPMN errors:   QUOTA_EXHAUSTED — no available place of the new type (nothing changed)
 // Failures:      invalid input, unknown person/unit, person not 在编 in the unit, type invalid for the unit → retries 0
+import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
 import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType } from '../domain/quota';
 import { insertPersonEvent, updatePerson } from '../server/repositories/persons';
-import { findUnit, isUuid, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
+import { findUnit, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
 import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';

@@ -8,8 +8,8 @@
 // Variables out: bianzhiType, currentPost
 // BPMN errors:   PERSON_NOT_IN_UNIT — the person is not 在编 in the unit (unknown, left, or another unit's)
 // Failures:      personId / unitId not a uuid → retries 0
+import { isUuid } from '../server/core/errors';
 import { findPerson } from '../server/repositories/persons';
-import { isUuid } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 

@@ -8,12 +8,13 @@
 // Variables out: personCheck { errors: [], warnings, unchecked }
 // BPMN errors:   PERSON_INVALID — one or more E-level findings; the message lists them, variables { personCheck }
 // Failures:      invalid input (no person object, unknown unit) → fail with retries 0
+import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
 import { NAME_LENGTH, RECRUIT_AGE_MAX, type RecruitAgeMax } from '../domain/parameters/person';
 import type { StatutoryAgeRules } from '../domain/parameters/retirement';
 import { VALIDATION_MODES, validatePerson, type ValidationMode } from '../domain/person-validation';
 import { findActiveByIdNumber } from '../server/repositories/persons';
-import { findUnit, isUuid } from '../server/repositories/quotas';
+import { findUnit } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import type { PersonCheck, PersonInput } from './variables';

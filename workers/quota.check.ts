@@ -10,11 +10,12 @@
 // Variables out: quotaCheck (QuotaCheckResult)
 // BPMN errors:   none — refusals are quotaCheck.decision = 'refuse' with the reasons.
 // Failures:      unknown unit, invalid input → fail with retries 0 (an incident: retrying cannot help).
+import { isUuid } from '../server/core/errors';
 import { isoDate } from '../domain/id-number';
 import { ALLOW_OVERSTAFF_FOR_PLACEMENT } from '../domain/parameters/quota';
 import { entryModeProblem } from '../domain/person-validation';
 import { BIANZHI_TYPES, DomainInputError, checkQuotaUse, establishment, type BianzhiType, type QuotaUseReason as DomainReason } from '../domain/quota';
-import { findLeaderPost, findPlan, findQuota, findUnit, isUuid, type UnitRow } from '../server/repositories/quotas';
+import { findLeaderPost, findPlan, findQuota, findUnit, type UnitRow } from '../server/repositories/quotas';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import type { PersonInput, QuotaCheckResult } from './variables';

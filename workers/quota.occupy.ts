@@ -12,10 +12,11 @@
 //                unit / 编制类型
 //                ONE_PERSON_ONE_SLOT — the ID number is already 在编 (active) anywhere in the district
 // Failures:      invalid input → fail with retries 0; counts that disagree with the reservation → fail
+import { isUuid } from '../server/core/errors';
 import { checkIdNumber, isRealDate, isoDate } from '../domain/id-number';
 import { BIANZHI_TYPES } from '../domain/quota';
 import { findPersonByIdNumber, findPersonEvent, insertPersonEvent, upsertActivePerson } from '../server/repositories/persons';
-import { changeLeaderPostActual, consumeReservationSlot, findReservation, isUuid, occupyReservedSlot } from '../server/repositories/quotas';
+import { changeLeaderPostActual, consumeReservationSlot, findReservation, occupyReservedSlot } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import type { PersonInput, QuotaOccupyResult } from './variables';

@@ -7,7 +7,8 @@
 // Variables out: quotaReleased (boolean: the reservation is released; false when it was occupied or expired)
 // BPMN errors:   none
 // Failures:      a missing or unknown reservation id → fail with retries 0
-import { findReservation, isUuid } from '../server/repositories/quotas';
+import { isUuid } from '../server/core/errors';
+import { findReservation } from '../server/repositories/quotas';
 import { endQuotaReservation } from '../server/services/quota-reservations';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';

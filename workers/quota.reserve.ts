@@ -10,21 +10,12 @@
 // Variables out: quotaNotice (QuotaNotice)
 // BPMN errors:   QUOTA_EXHAUSTED — not enough available (可用编制) or the annual plan is used up
 // Failures:      unknown unit or quota row, invalid input → fail with retries 0
+import { isUuid } from '../server/core/errors';
 import { codeName } from '../domain/codes';
 import { isoDate } from '../domain/id-number';
 import { ALLOW_OVERSTAFF_FOR_PLACEMENT, QUOTA_NOTICE_VALIDITY, type QuotaNoticeValidity } from '../domain/parameters/quota';
 import { BIANZHI_TYPES } from '../domain/quota';
-import {
-  findQuota,
-  findReservationOfJob,
-  findUnit,
-  insertReservation,
-  isUuid,
-  reserveQuota,
-  setReservationDocument,
-  usePlan,
-  type ReservationRow,
-} from '../server/repositories/quotas';
+import { findQuota, findReservationOfJob, findUnit, insertReservation, reserveQuota, setReservationDocument, usePlan, type ReservationRow } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
 import type { QuotaNotice } from './variables';

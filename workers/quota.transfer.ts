@@ -10,10 +10,11 @@
 // Variables out: transferredOn
 // BPMN errors:   QUOTA_EXHAUSTED — unit B has no available place of the type (nothing changed)
 // Failures:      invalid input, unknown person or unit, person not 在编 at A, counts that disagree → retries 0
+import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
 import { BIANZHI_TYPES } from '../domain/quota';
 import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
-import { changeLeaderPostActual, findUnit, isUuid, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
+import { changeLeaderPostActual, findUnit, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
 import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';

@@ -9,9 +9,10 @@
 // BPMN errors:   none
 // Failures:      invalid input, unknown person, a person not 在编 (someone else ended the slot), counts that
 //                disagree with the record → fail with retries 0
+import { isUuid } from '../server/core/errors';
 import { isRealDate } from '../domain/id-number';
 import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
-import { changeLeaderPostActual, isUuid, vacateSlot } from '../server/repositories/quotas';
+import { changeLeaderPostActual, vacateSlot } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
 import { changePersonOnce, PersonStepRefusal } from './person-step';
 import type { WorkerDefinition, WorkerDeps } from './registry';

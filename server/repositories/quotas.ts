@@ -5,7 +5,6 @@ import type { Knex } from 'knex';
 import type { UnitNature } from '../../domain/quota';
 import { isUuid } from '../core/errors';
 
-export { isUuid };
 
 export interface UnitRow {
   id: string;
