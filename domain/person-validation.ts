@@ -8,7 +8,7 @@ import { CODE_TABLES, codeName, isValidCode } from './codes';
 import { checkIdNumber, ID_NUMBER_PROBLEM_TEXT, isRealDate } from './id-number';
 import type { RecruitAgeMax } from './parameters/person';
 import type { StatutoryAgeRules } from './parameters/retirement';
-import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType, type UnitNature } from './quota';
+import { type BianzhiType, isBianzhiType, isBianzhiTypeValidFor, type UnitNature } from './quota';
 import { retirementDate, type RetirementCategory } from './retirement';
 
 export interface Finding {
@@ -114,7 +114,7 @@ export function entryModeProblem(args: {
   if (mode !== '转任' && mode !== '调任' && mode !== '调入') return undefined;
   const previous = typeof args.previousBianzhiType === 'string' && args.previousBianzhiType !== '' ? args.previousBianzhiType : undefined;
   if (previous === undefined) return `进入形式为${mode}时须填写原编制类型`;
-  if (previous !== 'none' && !(BIANZHI_TYPES as readonly string[]).includes(previous)) return `原编制类型无效：${previous}`;
+  if (previous !== 'none' && !isBianzhiType(previous)) return `原编制类型无效：${previous}`;
   const oldCs = civilServantTrack(previous, args.previousCivilServantManaged === true);
   const newCs = civilServantTrack(args.bianzhiType, args.unitNature === 'institution_cs');
   const from = previous === 'none' ? '无编制' : oldCs && previous === 'SY' ? '参公事业编制' : previous;
@@ -262,7 +262,7 @@ export function validatePerson(input: PersonValidationInput): PersonValidation {
   }
 
   // V8 编制类型 for the unit; 进入形式 against the old and new type
-  const type = isString(input.bianzhiType) && (BIANZHI_TYPES as readonly string[]).includes(input.bianzhiType) ? (input.bianzhiType as BianzhiType) : undefined;
+  const type = isBianzhiType(input.bianzhiType) ? input.bianzhiType : undefined;
   if (type === undefined) E('V8', 'bianzhiType', `编制类型无效：${String(input.bianzhiType)}`);
   else {
     if (!isBianzhiTypeValidFor(type, input.unitNature)) E('V8', 'bianzhiType', `编制类型 ${type} 不能用于${NATURE_NAMES[input.unitNature]}`);

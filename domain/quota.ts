@@ -18,6 +18,9 @@ export class DomainInputError extends Error {
 export const BIANZHI_TYPES = ['XZ', 'ZF', 'SY', 'GQ', 'LG'] as const;
 export type BianzhiType = (typeof BIANZHI_TYPES)[number];
 
+/** Whether a value is one of the 编制类型 codes. */
+export const isBianzhiType = (value: unknown): value is BianzhiType => typeof value === 'string' && (BIANZHI_TYPES as readonly string[]).includes(value);
+
 /** 机构性质 codes, the same as `units.nature`: organ 机关 · institution 事业单位 · institution_cs 参公事业单位. */
 export const UNIT_NATURES = ['organ', 'institution', 'institution_cs'] as const;
 export type UnitNature = (typeof UNIT_NATURES)[number];

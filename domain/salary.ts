@@ -8,7 +8,7 @@
  * yyyy-mm; money is yuan, rounded half up to 2 decimals.
  */
 import { roundYuan } from './pension';
-import { BIANZHI_TYPES, DomainInputError, UNIT_NATURES, type BianzhiType, type UnitNature } from './quota';
+import { type BianzhiType, DomainInputError, isBianzhiType, UNIT_NATURES, type UnitNature } from './quota';
 import {
   EDUCATION_GROUP_NAMES,
   EDUCATION_GROUPS,
@@ -151,7 +151,7 @@ export const firstDayOf = (month: string): string => `${month}-01`;
  * 参公 unit (institution_cs); GQ → 事业 structure, 工勤技能 track [C].
  */
 export function salarySystemOf(bianzhiType: BianzhiType, unitNature?: UnitNature, field = 'bianzhiType'): SalarySystem {
-  if (!(BIANZHI_TYPES as readonly string[]).includes(bianzhiType)) throw new DomainInputError(field, `编制类型无效：${String(bianzhiType)}`);
+  if (!isBianzhiType(bianzhiType)) throw new DomainInputError(field, `编制类型无效：${String(bianzhiType)}`);
   if (unitNature !== undefined && !(UNIT_NATURES as readonly string[]).includes(unitNature)) throw new DomainInputError('unitNature', `机构性质无效：${String(unitNature)}`);
   if (bianzhiType === 'SY') return unitNature === 'institution_cs' ? 'civil-servant' : 'institution';
   if (bianzhiType === 'GQ') return 'institution';

@@ -9,7 +9,7 @@
 // Failures:      invalid input, unknown person/unit, person not 在编 in the unit, type invalid for the unit → retries 0
 import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
-import { BIANZHI_TYPES, isBianzhiTypeValidFor, type BianzhiType } from '../domain/quota';
+import { type BianzhiType, isBianzhiType, isBianzhiTypeValidFor } from '../domain/quota';
 import { insertPersonEvent, updatePerson } from '../server/repositories/persons';
 import { findUnit, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
@@ -33,7 +33,7 @@ export const createHandler =
     const v = job.variables ?? {};
     if (!isUuid(v.personId)) return fail({ message: '变量 personId 须为人员 id (uuid)', retries: 0 });
     if (!isUuid(v.unitId)) return fail({ message: '变量 unitId 须为单位 id (uuid)', retries: 0 });
-    if (typeof v.newBianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.newBianzhiType)) {
+    if (!isBianzhiType(v.newBianzhiType)) {
       return fail({ message: `变量 newBianzhiType（变更后编制类型）无效：${String(v.newBianzhiType)}`, retries: 0 });
     }
     const newType = v.newBianzhiType as BianzhiType;

@@ -14,7 +14,7 @@ import { isUuid } from '../server/core/errors';
 import { isoDate } from '../domain/id-number';
 import { ALLOW_OVERSTAFF_FOR_PLACEMENT } from '../domain/parameters/quota';
 import { entryModeProblem } from '../domain/person-validation';
-import { BIANZHI_TYPES, DomainInputError, checkQuotaUse, establishment, type BianzhiType, type QuotaUseReason as DomainReason } from '../domain/quota';
+import { type BianzhiType, checkQuotaUse, DomainInputError, establishment, isBianzhiType, type QuotaUseReason as DomainReason } from '../domain/quota';
 import { findLeaderPost, findPlan, findQuota, findUnit, type UnitRow } from '../server/repositories/quotas';
 import { complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -51,7 +51,7 @@ export const createHandler =
     const unitField = mode === 'transfer' ? 'targetUnitId' : 'unitId';
     if (!isUuid(unitId)) return fail({ message: `变量 ${unitField} 须为单位 id (uuid)`, retries: 0 });
     // (T1/T2 cases get the person's 编制类型 from their first step, person.load)
-    if (typeof v.bianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.bianzhiType)) {
+    if (!isBianzhiType(v.bianzhiType)) {
       return fail({ message: `变量 bianzhiType 无效：${String(v.bianzhiType)}`, retries: 0 });
     }
     const bianzhiType = v.bianzhiType as BianzhiType;

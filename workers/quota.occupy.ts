@@ -14,7 +14,7 @@
 // Failures:      invalid input → fail with retries 0; counts that disagree with the reservation → fail
 import { isUuid } from '../server/core/errors';
 import { checkIdNumber, isRealDate, isoDate } from '../domain/id-number';
-import { BIANZHI_TYPES } from '../domain/quota';
+import { isBianzhiType } from '../domain/quota';
 import { findPersonByIdNumber, findPersonEvent, insertPersonEvent, upsertActivePerson } from '../server/repositories/persons';
 import { changeLeaderPostActual, consumeReservationSlot, findReservation, occupyReservedSlot } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
@@ -55,7 +55,7 @@ export const createHandler =
     const reservationId = v.quotaNotice?.reservationId;
     if (!isUuid(reservationId)) return fail({ message: '变量 quotaNotice.reservationId 须为用编预占 id (uuid)', retries: 0 });
     if (!isUuid(v.unitId)) return fail({ message: '变量 unitId 须为单位 id (uuid)', retries: 0 });
-    if (typeof v.bianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.bianzhiType)) {
+    if (!isBianzhiType(v.bianzhiType)) {
       return fail({ message: `变量 bianzhiType 无效：${String(v.bianzhiType)}`, retries: 0 });
     }
     const person = v.person;

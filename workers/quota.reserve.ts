@@ -14,7 +14,7 @@ import { isUuid } from '../server/core/errors';
 import { codeName } from '../domain/codes';
 import { isoDate } from '../domain/id-number';
 import { ALLOW_OVERSTAFF_FOR_PLACEMENT, QUOTA_NOTICE_VALIDITY, type QuotaNoticeValidity } from '../domain/parameters/quota';
-import { BIANZHI_TYPES } from '../domain/quota';
+import { isBianzhiType } from '../domain/quota';
 import { findQuota, findReservationOfJob, findUnit, insertReservation, reserveQuota, setReservationDocument, usePlan, type ReservationRow } from '../server/repositories/quotas';
 import { bpmnError, complete, fail, type JobHandler } from './job';
 import type { WorkerDefinition, WorkerDeps } from './registry';
@@ -52,7 +52,7 @@ export const createHandler =
     const mode = job.customHeaders?.mode ?? 'recruit';
     if (mode !== 'recruit' && mode !== 'placement') return fail({ message: `quota.reserve 的 mode 头无效：${mode}`, retries: 0 });
     if (!isUuid(v.unitId)) return fail({ message: '变量 unitId 须为单位 id (uuid)', retries: 0 });
-    if (typeof v.bianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.bianzhiType)) {
+    if (!isBianzhiType(v.bianzhiType)) {
       return fail({ message: `变量 bianzhiType 无效：${String(v.bianzhiType)}`, retries: 0 });
     }
     const n = v.requested === undefined || v.requested === null ? 1 : v.requested;

@@ -12,7 +12,7 @@
 // Failures:      invalid input, unknown person or unit, person not 在编 at A, counts that disagree → retries 0
 import { isUuid } from '../server/core/errors';
 import { isRealDate, isoDate } from '../domain/id-number';
-import { BIANZHI_TYPES } from '../domain/quota';
+import { isBianzhiType } from '../domain/quota';
 import { insertPersonEvent, leaderPostOf, updatePerson, withoutLeaderPost } from '../server/repositories/persons';
 import { changeLeaderPostActual, findUnit, occupyAvailableSlot, vacateSlot } from '../server/repositories/quotas';
 import { fail, type JobHandler } from './job';
@@ -38,7 +38,7 @@ export const createHandler =
     if (!isUuid(v.unitId)) return fail({ message: '变量 unitId（调出单位）须为单位 id (uuid)', retries: 0 });
     if (!isUuid(v.targetUnitId)) return fail({ message: '变量 targetUnitId（调入单位）须为单位 id (uuid)', retries: 0 });
     if (v.unitId === v.targetUnitId) return fail({ message: '调出单位与调入单位相同', retries: 0 });
-    if (v.bianzhiType !== undefined && v.bianzhiType !== null && (typeof v.bianzhiType !== 'string' || !(BIANZHI_TYPES as readonly string[]).includes(v.bianzhiType))) {
+    if (v.bianzhiType !== undefined && v.bianzhiType !== null && !isBianzhiType(v.bianzhiType)) {
       return fail({ message: `变量 bianzhiType 无效：${String(v.bianzhiType)}`, retries: 0 });
     }
     const eventDate = v.eventDate === undefined || v.eventDate === null || v.eventDate === '' ? isoDate(deps.clock()) : v.eventDate;

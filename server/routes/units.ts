@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { BIANZHI_TYPES, UNIT_NATURES, type BianzhiType } from '../../domain/quota';
+import { BIANZHI_TYPES, type BianzhiType, isBianzhiType, UNIT_NATURES } from '../../domain/quota';
 import { currentUser, requirePermission } from '../core/auth';
 import { requireUuid, validationFailed } from '../core/errors';
 import { validator } from '../core/validate';
 import { dataResponse, registerPaths, registerSchemas, registerTag } from '../openapi';
-import { isBianzhiType, type LeaderPostInput, type NewUnitInput, type PlanInput, type QuotaInput, type UnitChanges, type UnitService } from '../services/units';
+import { type LeaderPostInput, type NewUnitInput, type PlanInput, type QuotaInput, type UnitChanges, type UnitService } from '../services/units';
 import { pathParam, queryInt } from './query';
 
 const DAY = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';

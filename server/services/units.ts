@@ -522,4 +522,3 @@ export function createUnitService(deps: { db: Knex; clock?: Clock }): UnitServic
   };
 }
 
-export const isBianzhiType = (value: string): value is BianzhiType => (BIANZHI_TYPES as readonly string[]).includes(value);
