@@ -1,5 +1,6 @@
 // The statistics reports the dashboard draws (GET /api/stats/<report>), the parts of their JSON it
 // reads, each loaded once per page view however many charts use it.
+import type { OverdueStepsReport } from '../../../server/services/stats/overdue-steps';
 import { api } from '../shared/api';
 
 export interface SnapshotView {
@@ -50,13 +51,6 @@ export interface ReductionFigures {
 export interface ComplianceReport extends Report {
   window: { from: string; to: string };
   reductions: ReductionFigures & { byUnit: Array<ReductionFigures & { unitId: string | null; unitCode: string; unitName: string }> };
-}
-
-export interface OverdueStepsReport {
-  at: string;
-  days: number;
-  byDepartment: Array<{ departmentId: string; departmentName: string; open: number; overdue: number; escalated: number; completed: number; completedLate: number }>;
-  definitions: Record<string, string>;
 }
 
 export interface Reports {

@@ -11,16 +11,16 @@ import { watchInbox } from './live';
 import { createStartCase } from './start-case';
 import { createTaskList } from './task-list';
 import { createTaskView } from './task-view';
-import type { ProcessDefinition } from './types';
+import type { ProcessDefinitionSummary } from './types';
 
 async function main(): Promise<void> {
   const page = await startPage('/inbox', { requires: 'task.read' });
   if (!page) return;
   const { user, main } = page;
 
-  let processes: ProcessDefinition[] = [];
+  let processes: ProcessDefinitionSummary[] = [];
   try {
-    processes = await api.get<ProcessDefinition[]>('/api/process-definitions');
+    processes = await api.get<ProcessDefinitionSummary[]>('/api/process-definitions');
   } catch (error) {
     main.append(message('error', `流程列表加载失败：${errorText(error)}`));
   }

@@ -7,7 +7,7 @@ import { clear, h, message } from '../shared/dom';
 import type { CurrentUser } from '../shared/session';
 import { errorText, whileBusy } from './format';
 import { createPersonPicker } from './person-picker';
-import type { ProcessDefinition, Unit } from './types';
+import type { ProcessDefinitionSummary, Unit } from './types';
 
 type InputKind = 'unit' | 'person' | 'date';
 
@@ -41,7 +41,7 @@ const START_CONSTANTS: Record<string, Record<string, unknown>> = {
 
 export interface StartCaseOptions {
   user: CurrentUser;
-  processes: readonly ProcessDefinition[];
+  processes: readonly ProcessDefinitionSummary[];
   onStarted(instanceId: string, processName: string): void;
   onCancel(): void;
 }

@@ -1,8 +1,11 @@
-// The shapes the inbox reads from the API (server/services/tasks.ts, process-instances.ts,
-// documents.ts, process-definitions.ts), as far as the page uses them.
+// The shapes the inbox reads from the API: the server's own types where their module imports nothing
+// node-specific, else (server/services/tasks.ts, process-instances.ts, documents.ts, units.ts) as far
+// as the page uses them.
+import type { TaskActionName } from '../../../server/core/policy';
+import type { TaskState } from '../../../server/repositories/user-tasks';
 
-export type TaskAction = 'claim' | 'unclaim' | 'complete' | 'assign' | 'delegate' | 'return';
-export type TaskState = 'created' | 'completed' | 'canceled';
+export type { ProcessDefinitionSummary } from '../../../server/repositories/process-definitions';
+export type { TaskState };
 
 export interface TaskItem {
   id: string;
@@ -25,7 +28,7 @@ export interface TaskItem {
   unitId: string | null;
   personName: string | null;
   /** what the signed-in user may do with the task now */
-  actions: TaskAction[];
+  actions: TaskActionName[];
 }
 
 export interface TaskDetail extends TaskItem {
@@ -73,12 +76,6 @@ export interface DocumentDetail extends DocumentSummary {
   code: string;
   verifyUrl: string;
   issuedBy: string | null;
-}
-
-export interface ProcessDefinition {
-  processId: string;
-  name: string | null;
-  version: number;
 }
 
 export interface Unit {

@@ -1,5 +1,6 @@
 // What the instance page reads from the API: the case, its history, its state after any event (the
 // server's replay is the one place for that rule), its verification, and the diagram version it ran on.
+import type { ProcessDefinitionSummary } from '../../../server/repositories/process-definitions';
 import { api } from '../shared/api';
 
 export interface InstanceDetail {
@@ -42,11 +43,6 @@ export interface VerifyResult {
   rerun: { consistent: boolean; inputsApplied: number; divergence: { seq: number; kind: string; elementId: string | null; message: string } | null };
 }
 
-interface DefinitionSummary {
-  processId: string;
-  name: string | null;
-}
-
 const base = (id: string) => `/api/process-instances/${encodeURIComponent(id)}`;
 
 export const loadInstance = (id: string) => api.get<InstanceDetail>(base(id));
@@ -62,6 +58,6 @@ export const loadDiagramXml = (processId: string, version: number) =>
 
 /** The process's display name (null when the list does not have it). */
 export async function loadProcessName(processId: string): Promise<string | null> {
-  const definitions = await api.get<DefinitionSummary[]>('/api/process-definitions');
+  const definitions = await api.get<ProcessDefinitionSummary[]>('/api/process-definitions');
   return definitions.find((d) => d.processId === processId)?.name ?? null;
 }

@@ -1,18 +1,10 @@
 // `/`: the login form; once signed in, the menu of the pages this user may use and the recent cases.
+import type { InstanceListItem } from '../../../server/repositories/process-instances';
 import '../shared/base.css';
 import { api, ApiError } from '../shared/api';
 import { clear, formatTime, h, message } from '../shared/dom';
 import { readToken, storeToken } from '../shared/session';
 import { MENU, startPage } from '../shared/shell';
-
-interface InstanceItem {
-  id: string;
-  processId: string;
-  version: number;
-  businessKey: string | null;
-  state: string;
-  createdAt: string;
-}
 
 const STATE_LABELS: Record<string, string> = { active: '办理中', completed: '已办结', terminated: '已终止', canceled: '已撤销' };
 
@@ -74,7 +66,7 @@ async function showHome(): Promise<void> {
   const list = h('section', { 'aria-label': '最近的案件' }, h('h2', {}, '最近的案件'));
   main.append(list);
   try {
-    const instances = await api.get<InstanceItem[]>('/api/process-instances?pageSize=20');
+    const instances = await api.get<InstanceListItem[]>('/api/process-instances?pageSize=20');
     if (!instances.length) {
       list.append(h('p', { class: 'muted' }, '暂无案件'));
       return;

@@ -4,7 +4,7 @@ import { FormEditor } from '@bpmn-io/form-js-editor';
 import { ApiError, api } from '../shared/api';
 import { clear, formatTime, h, message } from '../shared/dom';
 import { deployResource, refusedFindings } from './deploy';
-import type { FormDefinition, FormSummary } from './types';
+import type { FormDefinition, FormDefinitionSummary } from './types';
 
 export function createFormTab(options: { canDeploy: boolean }): { element: HTMLElement; activate(): Promise<void> } {
   const list = h('ul', { class: 'mp-list', 'aria-label': '表单' });
@@ -28,7 +28,7 @@ export function createFormTab(options: { canDeploy: boolean }): { element: HTMLE
   };
 
   async function refresh(): Promise<void> {
-    const forms = await api.get<FormSummary[]>('/api/forms');
+    const forms = await api.get<FormDefinitionSummary[]>('/api/forms');
     clear(list);
     for (const form of forms) {
       list.append(

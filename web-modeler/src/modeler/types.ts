@@ -1,24 +1,9 @@
-// What the modeler page reads from the API.
-export interface ProcessDefinitionSummary {
-  id: string;
-  processId: string;
-  name: string | null;
-  version: number;
-  latestVersion: number;
-  deployedBy: string;
-  deployedAt: string;
-}
-
-export interface FormSummary {
-  formId: string;
-  version: number;
-  deployedBy: string;
-  deployedAt: string;
-}
-
-export interface FormDefinition extends FormSummary {
-  schema: Record<string, unknown>;
-}
+// What the modeler page reads from the API: the server's own types where their module imports nothing
+// node-specific, else (server/engine/element-templates.ts, lint.ts, deploy-resources.ts) as far as the
+// page uses them.
+export type { DeployResult } from '../../../server/engine/types';
+export type { ProcessDefinitionSummary } from '../../../server/repositories/process-definitions';
+export type { FormDefinition, FormDefinitionSummary } from '../../../server/repositories/form-definitions';
 
 export interface ElementTemplate {
   id: string;
@@ -40,9 +25,4 @@ export interface LintFinding {
 export interface LintFailure {
   resource: string;
   findings: LintFinding[];
-}
-
-export interface DeployResult {
-  processes: Array<{ processId: string; version: number; isNew: boolean }>;
-  forms: Array<{ formId: string; version: number; isNew: boolean }>;
 }

@@ -1,17 +1,12 @@
 // The signed-in user of this browser tab: the API token and who it belongs to, in sessionStorage
 // (gone when the tab closes). Pages call requireUser() first; without a session they go to login.
+import type { AuthUser } from '../../../server/core/auth-user';
+
 const TOKEN_KEY = 'bianzhi-flow.token';
 
-export interface CurrentUser {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: string[];
-  departmentId: string | null;
-  unitId: string | null;
-  unitCode: string | null;
-  groups: string[];
-  /** the policy's actions this user may perform (GET /api/me) */
+/** GET /api/me */
+export interface CurrentUser extends AuthUser {
+  /** the policy's actions this user may perform */
   actions: string[];
 }
 
