@@ -6,42 +6,13 @@
 // font: Noto Sans Hans (SIL OFL 1.1) from the npm package @embedpdf/fonts-sc, subset into the PDF.
 import PDFDocument from 'pdfkit';
 import { DEPARTMENTS } from '../core/auth-user';
+import { eventKindLabel } from '../core/event-labels';
 import type { AuditEventRow } from '../repositories/audit-events';
 import type { CaseFile } from './history-export';
 import { cjkFonts, startCjkPdf, writePageFooters } from './pdf-fonts';
 
 export { CJK_FONT_NAME } from './pdf-fonts';
 const TIME_ZONE = 'Asia/Shanghai';
-
-/** zh-CN names of the event kinds, as the report prints them. */
-export const EVENT_KIND_LABELS: Readonly<Record<string, string>> = {
-  'instance.created': '发起流程',
-  'instance.completed': '流程办结',
-  'instance.canceled': '流程撤销',
-  'instance.terminated': '流程终止',
-  'element.entered': '进入环节',
-  'element.completed': '环节完成',
-  'element.terminated': '环节终止',
-  'flow.taken': '经过连线',
-  'variables.changed': '数据变化',
-  'user-task.created': '生成待办',
-  'user-task.claimed': '认领待办',
-  'user-task.unclaimed': '退回认领',
-  'user-task.assigned': '指派办理人',
-  'user-task.delegated': '委托办理',
-  'user-task.completed': '办理提交',
-  'job.created': '生成作业',
-  'job.activated': '作业领取',
-  'job.completed': '自动处理完成',
-  'job.failed': '自动处理失败',
-  'job.error-thrown': '业务异常',
-  'job.retries-updated': '调整重试次数',
-  'incident.created': '发生故障',
-  'incident.resolved': '故障已处理',
-  'message.correlated': '收到消息',
-  'timer.fired': '定时到期',
-  'call.completed': '子流程返回',
-};
 
 /** Engine bookkeeping left out of the timeline (it is all in the JSON export). */
 const PATH_KINDS = new Set(['element.entered', 'element.completed', 'element.terminated', 'flow.taken', 'variables.changed', 'job.created', 'job.activated']);
@@ -231,7 +202,7 @@ export async function renderCaseReport(file: CaseFile): Promise<Buffer> {
   const divergence = verification.rerun.divergence;
   const rerunText = verification.rerun.consistent
     ? `重放一致：按记录的 ${verification.rerun.inputsApplied} 项输入在第 ${definition.version} 版流程上重放，得到记录的路径与数据`
-    : `重放不一致：第 ${divergence?.seq ?? '?'} 条记录（${EVENT_KIND_LABELS[divergence?.kind ?? ''] ?? divergence?.kind ?? ''}${divergence?.elementId ? `，${elementName(divergence.elementId)}` : ''}）与重放结果不同：${divergence?.message ?? ''}`;
+    : `重放不一致：第 ${divergence?.seq ?? '?'} 条记录（${eventKindLabel(divergence?.kind ?? '')}${divergence?.elementId ? `，${elementName(divergence.elementId)}` : ''}）与重放结果不同：${divergence?.message ?? ''}`;
   badge(doc, verification.chain.intact, verification.chain.intact ? '链完整' : '链异常', chainText, left, width);
   badge(doc, verification.rerun.consistent, verification.rerun.consistent ? '重放一致' : '重放不一致', rerunText, left, width);
   doc.moveDown(0.3);
@@ -255,7 +226,7 @@ export async function renderCaseReport(file: CaseFile): Promise<Buffer> {
   table(
     doc,
     columns,
-    shown.map((e) => [String(Number(e.seq)), formatTime(e.occurred_at).replace(' ', '\n'), actorText(e.actor, file.actorNames, true), EVENT_KIND_LABELS[e.kind] ?? e.kind, elementName(e.element_id), eventDetail(e, file.unit)]),
+    shown.map((e) => [String(Number(e.seq)), formatTime(e.occurred_at).replace(' ', '\n'), actorText(e.actor, file.actorNames, true), eventKindLabel(e.kind), elementName(e.element_id), eventDetail(e, file.unit)]),
     left,
     bottom,
   );
