@@ -16,7 +16,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Knex } from 'knex';
 import { documentTypeName, formatDocumentNumber, parseDocumentNumber, type DocumentType } from '../../domain/document-numbers';
-import { isoDate } from '../../domain/id-number';
+import { isoDate, isRealDate } from '../../domain/id-number';
 import type { AuthUser } from '../core/auth-user';
 import { systemClock, type Clock } from '../core/clock';
 import { notFound, requireUuid, validationFailed } from '../core/errors';
@@ -128,7 +128,6 @@ interface DocumentRow {
   created_at: Date | string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const IDEMPOTENCY_CONSTRAINT = 'documents_idempotency_key_unique';
 
 /** The signed content of a document: what the HMAC covers. */
@@ -208,7 +207,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     if (typeof draft.idempotencyKey !== 'string' || draft.idempotencyKey.length === 0 || draft.idempotencyKey.length > 500) {
       problems.push({ field: '/idempotencyKey', message: '幂等键须为 1–500 个字符' });
     }
-    if (draft.issuedOn !== undefined && (!DATE.test(draft.issuedOn) || Number.isNaN(Date.parse(`${draft.issuedOn}T00:00:00Z`)))) {
+    if (draft.issuedOn !== undefined && (typeof draft.issuedOn !== 'string' || !isRealDate(draft.issuedOn))) {
       problems.push({ field: '/issuedOn', message: '签发日期格式应为 yyyy-mm-dd' });
     }
     if (!draft.payload || typeof draft.payload !== 'object' || Array.isArray(draft.payload)) problems.push({ field: '/payload', message: '文书字段须为对象' });

@@ -4,6 +4,7 @@
 // a request that changes nothing appends nothing. The counts the workflows maintain (实有 actual, 预占
 // reserved, plan used, leader posts 实配) are never written here.
 import type { Knex } from 'knex';
+import { isoDate } from '../../domain/id-number';
 import { BIANZHI_TYPES, establishment, isBianzhiTypeValidFor, type BianzhiType, type Establishment, type UnitNature } from '../../domain/quota';
 import type { AuthUser } from '../core/auth-user';
 import { systemClock, type Clock } from '../core/clock';
@@ -345,7 +346,7 @@ export function createUnitService(deps: { db: Knex; clock?: Clock }): UnitServic
 
     async establishment(id, user, year) {
       const row = await visibleUnit(id, user);
-      const planYear = year ?? clock().getFullYear();
+      const planYear = year ?? Number(isoDate(clock()).slice(0, 4)); // the year in Beijing, whatever the server's zone
       const [quotas, posts, plans] = await Promise.all([quotasOfUnits(db, [row.id]), leaderPostsOfUnit(db, row.id), plansOfUnit(db, row.id, planYear)]);
       return {
         unit: { id: row.id, code: row.code, name: row.name, nature: row.nature, keyManaged: row.key_managed, frozen: row.frozen },

@@ -7,6 +7,7 @@ import type express from 'express';
 import supertest from 'supertest';
 import { unitRoutes } from '../../server/routes/units';
 import { createUnitService } from '../../server/services/units';
+import { fakeClock } from '../support/clock';
 import { createTestApp } from '../support/app';
 import { startWorkflowApi, type WorkflowApi } from './workflow-api-harness';
 
@@ -95,6 +96,13 @@ describe('units API', () => {
       ]);
       assert.equal(plans.year, year);
       assert.deepEqual(plans.items.find((p: any) => p.bianzhiType === 'XZ'), { year, bianzhiType: 'XZ', planned: 2, used: 0, remaining: 2, docNo: `示编委〔${year}〕1号` });
+    });
+
+    it("takes this year's plan by the date in Beijing: on 31 December at 20:00 UTC it is already next year", async () => {
+      const lateApp = (await createTestApp({ db: w.t.db, log: w.t.log, routers: [unitRoutes(createUnitService({ db: w.t.db.knex, clock: fakeClock(new Date('2026-12-31T20:00:00Z')).now }))] })).app;
+      const res = await supertest(lateApp).get(`/api/units/${units.U001}/establishment`).set(auth['unit-U001']!);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.data.plans.year, 2027);
     });
   });
 

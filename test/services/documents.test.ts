@@ -210,6 +210,7 @@ describe('document service', () => {
         await assert.rejects(service.issue(trx, { type: 'NOPE' as never, payload: {}, idempotencyKey: 'a' }), (e: any) => e.code === 'VALIDATION_FAILED');
         await assert.rejects(service.issue(trx, { type: 'RBTZ', payload: {}, idempotencyKey: '' }), (e: any) => e.code === 'VALIDATION_FAILED');
         await assert.rejects(service.issue(trx, { type: 'RBTZ', payload: {}, idempotencyKey: 'b', issuedOn: '24.11.2026' }), (e: any) => e.code === 'VALIDATION_FAILED');
+        await assert.rejects(service.issue(trx, { type: 'RBTZ', payload: {}, idempotencyKey: 'c', issuedOn: '2026-02-30' }), (e: any) => e.code === 'VALIDATION_FAILED');
       });
       assert.equal(await knex('document_sequences').first(), undefined);
     });
