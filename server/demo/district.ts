@@ -74,6 +74,24 @@ export const DEMO_UNITS: readonly DemoUnit[] = [
   },
 ];
 
+/** The `units` row of a named or a generated demo unit (a generated frozen unit has a date it ends). */
+export function unitRow(unit: DemoUnit & { frozen?: { until?: string } }, parentUnitId: string | null): Record<string, unknown> {
+  return {
+    code: unit.code,
+    name: unit.name,
+    nature: unit.nature,
+    level: unit.level,
+    funding_form: unit.fundingForm,
+    parent_unit_id: parentUnitId,
+    key_managed: unit.keyManagedReason !== undefined,
+    key_managed_reason: unit.keyManagedReason ?? null,
+    frozen: unit.frozen !== undefined,
+    frozen_reason: unit.frozen?.reason ?? null,
+    frozen_doc_no: unit.frozen?.docNo ?? null,
+    frozen_until: unit.frozen?.until ?? null,
+  };
+}
+
 export interface DemoUserSpec {
   username: string;
   displayName: string;

@@ -1,7 +1,7 @@
 /**
  * A deterministic demo district generator (issue "The nine staff-change workflows", item 6): for a seed, a number
  * of persons 在编 N and of units M (default max(40, N/50)) it plans units across 机关 / 事业 (全额 / 差额 / 自收自支)
- * / 参公, under 主管部门, with every 编制类型 (domain/quota.ts BIANZHI_TYPE_NATURES decides which type goes where),
+ * / 参公, under 主管部门, with every 编制类型 (each where domain/quota.ts BIANZHI_TYPE_NATURES allows it),
  * quotas (some 超编), 重点管理 units, exactly one frozen unit, this year's 用编计划 and 领导职数; then, unit by
  * unit, the persons of each slot (实名制 records with valid GB 11643 ID numbers, an age pyramid of 22–59, gender,
  * 学历/学位, 政治面貌, 职务职级 or 岗位 by nature, 入编日期) and a few retirees.
@@ -14,8 +14,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { idNumberCheckDigit } from '../../domain/id-number';
+import type { FundingForm } from '../../domain/insurance';
 import type { BianzhiType, UnitNature } from '../../domain/quota';
-import { mulberry32, type DemoPerson } from './persons';
+import { unitRow } from './district';
+import { AREA_CODE, mulberry32, type DemoPerson } from './persons';
 
 export interface DistrictOptions {
   /** PRNG seed (any integer); default 1 */
@@ -30,7 +32,6 @@ export interface DistrictOptions {
   firstCodeNumber?: number;
 }
 
-export type FundingForm = 'full' | 'partial' | 'self';
 export type LeaderKind = 'principal' | 'deputy';
 
 export interface GeneratedQuota {
@@ -264,7 +265,6 @@ function sampleAge(rng: Rng, min: number, max: number): number {
 /** first work at this age, by 学历 */
 const START_AGE: Record<string, number> = { '11': 29, '14': 25, '21': 22, '31': 21, '41': 19, '61': 19, '71': 17 };
 
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const DAY = 86_400_000;
 const isoDay = (epochDay: number): string => new Date(epochDay * DAY).toISOString().slice(0, 10);
 const epochDayOf = (year: number, month: number, day: number): number => Date.UTC(year, month - 1, day) / DAY;
@@ -415,7 +415,7 @@ export function generateDistrict(options: DistrictOptions): District {
 
   // exactly one frozen unit: the first 自收自支 事业单位 (no plan, not over quota)
   const frozen = plans.find((p) => p.fundingForm === 'self')!;
-  frozen.frozen = { reason: '机构改革期间冻结编制', docNo: `示编委〔${year}〕${7}号`, until: `${year}-12-31` };
+  frozen.frozen = { reason: '机构改革期间冻结编制', docNo: `示编委〔${year}〕7号`, until: `${year}-12-31` };
   for (const q of frozen.quotas) q.planned = 0;
 
   const units: GeneratedUnit[] = plans.map(({ index: _i, profile: _p, ...unit }) => unit);
@@ -458,7 +458,7 @@ class IdSequences {
       if (k >= 400) continue;
       this.used.set(key, k + 1);
       const birthDate = isoDay(day);
-      const first17 = `370612${birthDate.replaceAll('-', '')}${200 + 2 * k + (male ? 1 : 0)}`;
+      const first17 = `${AREA_CODE}${birthDate.replaceAll('-', '')}${200 + 2 * k + (male ? 1 : 0)}`;
       return { idNumber: first17 + idNumberCheckDigit(first17), birthDate };
     }
   }
@@ -585,9 +585,9 @@ export interface WriteResult {
  * transaction with everything of its units: the unit rows, quotas (actual = the persons written), 用编计划 of the year,
  * 领导职数, the persons and the unit's retirees. A unit whose code already exists is skipped with its persons (they
  * were committed with it), so an interrupted run resumes where it stopped and a second run adds nothing; the person
- * stream is still generated for skipped units, to keep the ID sequences the same. An existing unit that is not the
- * planned one (other options) stops the run with DistrictMismatchError before anything is written. On a transaction
- * (seedDemo) each chunk is a savepoint in it.
+ * stream is still generated for skipped units before the last unit to write, to keep the ID sequences the same, and
+ * not at all when every unit exists. An existing unit that is not the planned one (other options) stops the run with
+ * DistrictMismatchError before anything is written. On a transaction (seedDemo) each chunk is a savepoint in it.
  */
 export async function writeDistrict(knex: Knex, district: District, options: WriteOptions = {}): Promise<WriteResult> {
   const chunkPersons = options.chunkPersons ?? 20_000;
@@ -609,7 +609,7 @@ export async function writeDistrict(knex: Knex, district: District, options: Wri
   const ids = new Map<string, string>([...existing].map(([code, row]) => [code, row.id]));
   for (const unit of district.units) if (!ids.has(unit.code)) ids.set(unit.code, randomUUID());
 
-  const result: WriteResult = { unitsWritten: 0, unitsSkipped: 0, personsWritten: 0 };
+  const result: WriteResult = { unitsWritten: 0, unitsSkipped: existing.size, personsWritten: 0 };
   let chunk: Array<{ unit: GeneratedUnit; persons: GeneratedPerson[] }> = [];
   let chunkSize = 0;
   const flush = async () => {
@@ -622,14 +622,16 @@ export async function writeDistrict(knex: Knex, district: District, options: Wri
     result.personsWritten += work.reduce((a, c) => a + c.persons.length, 0);
     options.onProgress?.({ units: result.unitsWritten, persons: result.personsWritten });
   };
-  for (const item of district.persons()) {
-    if (existing.has(item.unit.code)) {
-      result.unitsSkipped++;
-      continue;
+  // a district that is all there (every `npm start` after the first) generates no persons
+  let toWrite = district.units.length - existing.size;
+  if (toWrite > 0) {
+    for (const item of district.persons()) {
+      if (existing.has(item.unit.code)) continue;
+      chunk.push(item);
+      chunkSize += item.persons.length;
+      if (chunkSize >= chunkPersons) await flush();
+      if (--toWrite === 0) break;
     }
-    chunk.push(item);
-    chunkSize += item.persons.length;
-    if (chunkSize >= chunkPersons) await flush();
   }
   await flush();
   return result;
@@ -640,14 +642,9 @@ async function writeChunk(trx: Knex.Transaction, work: Array<{ unit: GeneratedUn
   const idOf = (code: string) => ids.get(code)!;
   // parents come before their units in the plan, so a parent is in an earlier chunk or earlier in this insert;
   // the foreign key is checked per statement, so one multi-row insert is fine
-  await insertRows(trx, 'units', units.map((u) => ({
-    id: idOf(u.code), code: u.code, name: u.name, nature: u.nature, level: u.level, funding_form: u.fundingForm,
-    parent_unit_id: u.parentCode ? idOf(u.parentCode) : null,
-    key_managed: u.keyManagedReason !== undefined, key_managed_reason: u.keyManagedReason ?? null,
-    frozen: u.frozen !== undefined, frozen_reason: u.frozen?.reason ?? null, frozen_doc_no: u.frozen?.docNo ?? null, frozen_until: u.frozen?.until ?? null,
-  })), batchRows);
+  await insertRows(trx, 'units', units.map((u) => ({ id: idOf(u.code), ...unitRow(u, u.parentCode ? idOf(u.parentCode) : null) })), batchRows);
   await insertRows(trx, 'quotas', units.flatMap((u) => u.quotas.map((q) => ({
-    unit_id: idOf(u.code), bianzhi_type: q.bianzhiType, approved: q.approved, actual: q.actual, overflow_allowance: q.overflowAllowance, approved_doc_no: `示编〔${year - 3}〕${12}号`,
+    unit_id: idOf(u.code), bianzhi_type: q.bianzhiType, approved: q.approved, actual: q.actual, overflow_allowance: q.overflowAllowance, approved_doc_no: `示编〔${year - 3}〕12号`,
   }))), batchRows);
   await insertRows(trx, 'annual_plans', units.flatMap((u) => u.quotas.map((q) => ({
     unit_id: idOf(u.code), bianzhi_type: q.bianzhiType, year, planned: q.planned, doc_no: `示编委〔${year}〕1号`,

@@ -18,7 +18,8 @@ export interface DemoPerson {
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红建国志文';
-const AREA_CODE = '370612';
+/** 行政区划代码 of the demo district, the first six digits of every demo ID number (named and generated) */
+export const AREA_CODE = '370612';
 
 /** mulberry32: a tiny seeded PRNG (uniform in [0, 1)); also used by generator.ts. */
 export function mulberry32(seed: number): () => number {

@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger';
 import { hashPassword } from '../core/passwords';
 import { createUsersRepository } from '../repositories/users';
 import { ensureReferenceData } from '../services/reference-data';
-import { DEMO_PASSWORD, DEMO_STAFF, DEMO_UNITS, demoUnitClerks, type DemoUserSpec } from './district';
+import { DEMO_PASSWORD, DEMO_STAFF, DEMO_UNITS, demoUnitClerks, unitRow, type DemoUserSpec } from './district';
 import { DistrictMismatchError, generateDistrict, writeDistrict, type DistrictOptions } from './generator';
 import { demoPersons } from './persons';
 
@@ -51,12 +51,10 @@ export async function seedDemo(knex: Knex, log: Logger, options: SeedOptions = {
     const users = createUsersRepository(trx);
     const all = [...staff, ...generatedClerks];
     const existing = await users.existingUsernames(all.map((u) => u.username));
-    let count = 0;
-    // generated clerks share one hash (the password is public): thousands of units stay quick to seed
-    let sharedHash: string | undefined;
-    for (const spec of all.filter((u) => !existing.has(u.username))) {
-      const generated = generatedClerks.includes(spec);
-      const passwordHash = generated ? (sharedHash ??= await hashPassword(DEMO_PASSWORD, demoHashCost)) : await hashPassword(DEMO_PASSWORD, demoHashCost);
+    const missing = all.filter((u) => !existing.has(u.username));
+    // one hash for all of them (the password is public): thousands of generated clerks stay quick to seed
+    const passwordHash = missing.length > 0 ? await hashPassword(DEMO_PASSWORD, demoHashCost) : '';
+    for (const spec of missing) {
       await users.insert({
         username: spec.username,
         displayName: spec.displayName,
@@ -66,9 +64,8 @@ export async function seedDemo(knex: Knex, log: Logger, options: SeedOptions = {
         isDemo: true,
         roles: spec.roles,
       });
-      count += 1;
     }
-    return count;
+    return missing.length;
   });
   log.info({ usersCreated: created }, 'demo data seeded');
 
@@ -90,7 +87,7 @@ export async function seedDemo(knex: Knex, log: Logger, options: SeedOptions = {
 async function seedGeneratedDistrict(
   trx: Knex.Transaction,
   log: Logger,
-  options: Pick<DistrictOptions, 'persons' | 'units' | 'seed'> & { year: number },
+  options: NonNullable<SeedOptions['district']> & { year: number },
   unitIds: Map<string, string>,
 ): Promise<DemoUserSpec[]> {
   const district = generateDistrict({ ...options, firstCodeNumber: DEMO_UNITS.length + 1 });
@@ -104,7 +101,7 @@ async function seedGeneratedDistrict(
   }
   const rows = (await trx('units').whereIn('code', district.units.map((u) => u.code)).select('id', 'code')) as Array<{ id: string; code: string }>;
   for (const row of rows) unitIds.set(row.code, row.id);
-  return demoUnitClerks(district.units.map((unit) => ({ ...unit, quotas: [], leaderPosts: [] })));
+  return demoUnitClerks(district.units);
 }
 
 /** Units (parents first), quotas, leader posts, this year's plans. Returns unit code → id. */
@@ -113,19 +110,7 @@ async function seedUnits(trx: Knex.Transaction, year: number): Promise<Map<strin
   const ordered = [...DEMO_UNITS].sort((a, b) => Number(a.parentCode !== null) - Number(b.parentCode !== null));
   for (const unit of ordered) {
     await trx('units')
-      .insert({
-        code: unit.code,
-        name: unit.name,
-        nature: unit.nature,
-        level: unit.level,
-        funding_form: unit.fundingForm,
-        parent_unit_id: unit.parentCode ? ids.get(unit.parentCode)! : null,
-        key_managed: unit.keyManagedReason !== undefined,
-        key_managed_reason: unit.keyManagedReason ?? null,
-        frozen: unit.frozen !== undefined,
-        frozen_reason: unit.frozen?.reason ?? null,
-        frozen_doc_no: unit.frozen?.docNo ?? null,
-      })
+      .insert(unitRow(unit, unit.parentCode ? ids.get(unit.parentCode)! : null))
       .onConflict('code')
       .ignore();
     const row = (await trx('units').where({ code: unit.code }).first('id')) as { id: string };
