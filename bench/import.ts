@@ -12,7 +12,6 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import knexFactory from 'knex';
 import { idNumberCheckDigit } from '../domain/id-number';
 import { loadConfig } from '../server/core/config';
 import { openDatabase } from '../server/core/db';
@@ -22,24 +21,16 @@ import { ensureReferenceData } from '../server/services/reference-data';
 import { createCoreServices } from '../server/services/index';
 import { createImportService } from '../server/services/imports/index';
 import { parseXlsx } from '../server/services/imports/parse';
+import { dropDatabase, freshDatabase, serverUrlOrExit } from './database';
 import { machineFacts } from './machine';
 
 const BENCH_DB = 'bzf_bench_import';
 const args = parseArgs(process.argv.slice(2));
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    console.error('npm run bench:import 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
-    process.exit(2);
-  }
+  const serverUrl = serverUrlOrExit('npm run bench:import');
   const file = join(os.tmpdir(), `bzf-import-${process.pid}.xlsx`);
-  const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
-  await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-  await admin.raw(`create database ${BENCH_DB}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: '', dbPoolMax: 4 }, createSilentLogger());
+  const db = await openDatabase({ databaseUrl: await freshDatabase(serverUrl, BENCH_DB), dataDir: '', dbPoolMax: 4 }, createSilentLogger());
   try {
     await migrateLatest(db.knex);
     await ensureReferenceData(db.knex);
@@ -105,8 +96,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await db.close();
-    await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-    await admin.destroy();
+    await dropDatabase(serverUrl, BENCH_DB);
     await rm(file, { force: true });
   }
 }

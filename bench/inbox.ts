@@ -10,7 +10,6 @@
 // It makes (and drops, unless --keep) its own database `bzf_bench_inbox` on that server.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/core/config';
@@ -24,18 +23,16 @@ import { taskRoutes } from '../server/routes/tasks';
 import { createInboxStreamHub } from '../server/services/inbox-stream';
 import { createCoreServices } from '../server/services/index';
 import { createTaskService } from '../server/services/tasks';
+import { dropDatabase, freshDatabase, serverUrlOrExit } from './database';
 import { percentile } from './latencies';
+import { machineFacts } from './machine';
 
 const BENCH_DB = 'bzf_bench_inbox';
 const args = parseArgs(process.argv.slice(2));
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    console.error('npm run bench:inbox 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
-    process.exit(2);
-  }
-  const url = await freshDatabase(serverUrl);
+  const serverUrl = serverUrlOrExit('npm run bench:inbox');
+  const url = await freshDatabase(serverUrl, BENCH_DB);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 10 } });
   const log = createSilentLogger();
   const http = createServer();
@@ -121,7 +118,7 @@ async function main(): Promise<void> {
     http.close();
     http.closeAllConnections();
     await knex.destroy();
-    if (!args.keep) await dropDatabase(serverUrl);
+    if (!args.keep) await dropDatabase(serverUrl, BENCH_DB);
   }
 }
 
@@ -230,44 +227,6 @@ async function getJson(url: string, headers: Record<string, string>): Promise<{ 
   const res = await fetch(url, { headers });
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { meta: { total: number } };
-}
-
-async function machineFacts(knex: Knex): Promise<string> {
-  const version = (await knex.raw('show server_version')).rows[0].server_version as string;
-  const settings = (await knex.raw(`select name, setting, unit from pg_settings where name in ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather')`)).rows as Array<{ name: string; setting: string; unit: string | null }>;
-  const cpus = os.cpus();
-  return [
-    `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; ` +
-      `Node ${process.version}; PostgreSQL ${version} on the same machine (${settings.map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`).join(', ')}).`,
-  ].join('\n');
-}
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  await dropDatabase(serverUrl);
-  const admin = adminKnex(serverUrl);
-  try {
-    await admin.raw(`create database ${BENCH_DB}`);
-  } finally {
-    await admin.destroy();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
-}
-
-async function dropDatabase(serverUrl: string): Promise<void> {
-  const admin = adminKnex(serverUrl);
-  try {
-    await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-  } finally {
-    await admin.destroy();
-  }
-}
-
-function adminKnex(serverUrl: string): Knex {
-  const url = new URL(serverUrl);
-  url.pathname = '/postgres';
-  return knexFactory({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 1 } });
 }
 
 function parseArgs(argv: string[]): { tasks: number; requests: number; keep: boolean } {

@@ -6,9 +6,10 @@ import type { Knex } from 'knex';
 export async function machineFacts(knex: Knex, extraRows: Array<[string, string]> = []): Promise<string> {
   const cpus = os.cpus();
   const { rows } = await knex.raw(
-    `select version() as v, current_setting('synchronous_commit') as sc, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm`,
+    `select version() as v, current_setting('synchronous_commit') as sc, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm,
+            current_setting('max_parallel_workers_per_gather') as pw`,
   );
-  const pg = rows[0] as { v: string; sc: string; sb: string; wm: string };
+  const pg = rows[0] as { v: string; sc: string; sb: string; wm: string; pw: string };
   return [
     `### Machine`,
     '',
@@ -18,7 +19,7 @@ export async function machineFacts(knex: Knex, extraRows: Array<[string, string]
     `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
     `| OS | ${os.type()} ${os.release()} |`,
     `| Node.js | ${process.version} |`,
-    `| PostgreSQL | ${String(pg.v).split(' on ')[0]} (synchronous_commit=${pg.sc}, shared_buffers=${pg.sb}, work_mem=${pg.wm}), same machine |`,
+    `| PostgreSQL | ${String(pg.v).split(' on ')[0]} (synchronous_commit=${pg.sc}, shared_buffers=${pg.sb}, work_mem=${pg.wm}, max_parallel_workers_per_gather=${pg.pw}), same machine |`,
     ...extraRows.map(([fact, value]) => `| ${fact} | ${value} |`),
     `| date | ${new Date().toISOString().slice(0, 10)} |`,
   ].join('\n');

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knexFactory, { type Knex } from 'knex';
+import { freshDatabase, serverUrlOrExit } from './database';
 import { Latencies } from './latencies';
 import { machineFacts } from './machine';
 
@@ -22,12 +23,7 @@ const BENCH_DB = 'bzf_bench';
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    console.error('npm run bench 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
-    process.exit(2);
-  }
-  const benchUrl = await freshDatabase(serverUrl);
+  const benchUrl = await freshDatabase(serverUrlOrExit('npm run bench'), BENCH_DB);
   const knex = knexFactory({ client: 'pg', connection: benchUrl, pool: { min: 1, max: 4 } });
   const servers = await startServers(benchUrl, args.processes);
   try {
@@ -68,7 +64,7 @@ async function main(): Promise<void> {
     await knex.destroy();
   }
   // the analytics on 1,000,000 persons (bench/stats.ts, its own database): a separate step; --no-stats skips it
-  if (!process.argv.includes('--no-stats')) await runStep(['--import', 'tsx', 'bench/stats.ts']);
+  if (args.stats) await runStep(['--import', 'tsx', 'bench/stats.ts']);
 }
 
 function runStep(argv: string[]): Promise<void> {
@@ -248,16 +244,6 @@ function machineFactsOf(knex: Knex, processes: number): Promise<string> {
   return machineFacts(knex, [['server processes', `${processes} (each: HTTP API, embedded engine, in-process workers); the load generator is a third process on the same machine`]]);
 }
 
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
-  await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-  await admin.raw(`create database ${BENCH_DB}`);
-  await admin.destroy();
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
-}
-
 async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -274,13 +260,13 @@ function rssOf(pid: number): number {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number; profile: string | null } {
+function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number; profile: string | null; stats: boolean } {
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   const profileAt = argv.indexOf('--profile');
-  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2), profile: profileAt >= 0 ? argv[profileAt + 1] : null };
+  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2), profile: profileAt >= 0 ? argv[profileAt + 1] : null, stats: !argv.includes('--no-stats') };
 }
 
 class Api {

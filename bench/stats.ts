@@ -7,6 +7,7 @@
 //
 // --keep leaves the database for profiling (EXPLAIN); --reuse runs on a kept one (its snapshots taken again).
 // It makes (and drops) its own database `bzf_bench_stats` on that server.
+import { Writable } from 'node:stream';
 import knexFactory, { type Knex } from 'knex';
 import { isoDate } from '../domain/id-number';
 import { migrateLatest } from '../server/core/migrate';
@@ -14,6 +15,8 @@ import { ensureReferenceData } from '../server/services/reference-data';
 import { createParameterStore } from '../server/services/parameters';
 import { createStatsService, reconcilePayroll, REPORTS, type ReportName, type StatsQuery } from '../server/services/stats/index';
 import { addMonths, lastDayOf } from '../server/services/stats/snapshots';
+import { databaseUrl, dropDatabase, freshDatabase, serverUrlOrExit } from './database';
+import { percentile } from './latencies';
 import { machineFacts } from './machine';
 import type { AuthUser } from '../server/core/auth-user';
 
@@ -22,23 +25,20 @@ const args = parseArgs(process.argv.slice(2));
 const ADMIN = { id: '00000000-0000-4000-8000-000000000000', username: 'bench', roles: ['admin'], unitId: null, departmentId: null, groups: [] } as unknown as AuthUser;
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    console.error('npm run bench:stats 需要真实的 PostgreSQL：请设置 DATABASE_URL / the benchmark needs DATABASE_URL (real PostgreSQL)');
-    process.exit(2);
-  }
-  const url = args.reuse ? databaseUrl(serverUrl) : await freshDatabase(serverUrl);
+  const serverUrl = serverUrlOrExit('npm run bench:stats');
+  const url = args.reuse ? databaseUrl(serverUrl, BENCH_DB) : await freshDatabase(serverUrl, BENCH_DB);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 4 } });
   try {
     await migrateLatest(knex);
     await ensureReferenceData(knex);
+    // the snapshot month: last month
+    const month = addMonths(isoDate(new Date()).slice(0, 7), -1);
+    const date = lastDayOf(month);
     // --reuse: the district of an earlier --keep run (its snapshots are dropped and taken again)
-    const generated = args.reuse ? { ms: 0, value: undefined } : await timedOnce(() => generate(knex, args.units, args.persons));
+    const generated = args.reuse ? { ms: 0, value: undefined } : await timedOnce(() => generate(knex, args.units, args.persons, month));
     if (args.reuse) await dropSnapshots(knex);
     await knex.raw('analyze');
     const stats = createStatsService({ db: knex, parameters: createParameterStore(knex) });
-    const month = addMonths(isoDate(new Date()).slice(0, 7), -1);
-    const date = lastDayOf(month);
     const snapshot = await timedOnce(() => stats.takeSnapshot({ month }, ADMIN));
     await knex.raw('analyze');
     // a roster import of the month commits: the import calls reconcilePayroll(db, month)
@@ -67,32 +67,26 @@ async function main(): Promise<void> {
       `| report | source | p50 ms | min ms | max ms |`,
       `|---|---|---|---|---|`,
     );
-    const cases: Array<[string, ReportName, StatsQuery, string]> = [
-      ...REPORTS.map((r) => [r, r, { date }, `snapshot ${month}`] as [string, ReportName, StatsQuery, string]),
-      ['establishment (one 主管部门)', 'establishment', { date, unitId: (await knex('units').where({ code: 'U00001' }).first('id')).id }, `snapshot ${month}`],
-      ['structure (one 主管部门)', 'structure', { date, unitId: (await knex('units').where({ code: 'U00001' }).first('id')).id }, `snapshot ${month}`],
-      ['establishment (current month)', 'establishment', {}, 'provisional snapshot'],
-      ['structure (current month)', 'structure', {}, 'provisional snapshot'],
-      ['compliance (current month)', 'compliance', {}, 'provisional snapshot'],
+    const supervisor = (await knex('units').where({ code: 'U00001' }).first('id')).id as string;
+    const report = (name: ReportName, query: StatsQuery) => () => stats.report(name, query, ADMIN);
+    const cases: Array<[label: string, source: string, run: () => Promise<unknown>]> = [
+      ...REPORTS.map((r) => [r, `snapshot ${month}`, report(r, { date })] as [string, string, () => Promise<unknown>]),
+      ['establishment (one 主管部门)', `snapshot ${month}`, report('establishment', { date, unitId: supervisor })],
+      ['structure (one 主管部门)', `snapshot ${month}`, report('structure', { date, unitId: supervisor })],
+      ['establishment (current month)', 'provisional snapshot', report('establishment', {})],
+      ['structure (current month)', 'provisional snapshot', report('structure', {})],
+      ['compliance (current month)', 'provisional snapshot', report('compliance', {})],
+      ['payroll mismatches, one page (not_on_roster, 100 from 500)', `snapshot ${month}`, () => stats.payrollMismatches({ date, kind: 'not_on_roster', offset: 500, limit: 100 }, ADMIN)],
     ];
-    const mismatchPage = () => stats.payrollMismatches({ date, kind: 'not_on_roster', offset: 500, limit: 100 }, ADMIN);
-    for (const [label, report, query, source] of cases) {
-      await stats.report(report, query, ADMIN);
+    for (const [label, source, run] of cases) {
+      await run();
       const times: number[] = [];
-      for (let i = 0; i < args.runs; i++) times.push((await timedOnce(() => stats.report(report, query, ADMIN))).ms);
+      for (let i = 0; i < args.runs; i++) times.push((await timedOnce(run)).ms);
       times.sort((a, b) => a - b);
-      lines.push(`| ${label} | ${source} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
-    }
-    {
-      await mismatchPage();
-      const times: number[] = [];
-      for (let i = 0; i < args.runs; i++) times.push((await timedOnce(mismatchPage)).ms);
-      times.sort((a, b) => a - b);
-      lines.push(`| payroll mismatches, one page (not_on_roster, 100 from 500) | snapshot ${month} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
+      lines.push(`| ${label} | ${source} | ${percentile(times, 0.5).toFixed(0)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
     }
     const exportTime = await timedOnce(async () => {
       const file = await stats.exportFile('establishment', 'xlsx', { date }, ADMIN);
-      const { Writable } = await import('node:stream');
       let bytes = 0;
       await file.write(new Writable({ write(chunk, _e, cb) { bytes += chunk.length; cb(); } }));
       return bytes;
@@ -101,15 +95,12 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
   } finally {
     await knex.destroy();
-    if (args.keep) return;
-    const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
-    await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-    await admin.destroy();
+    if (!args.keep) await dropDatabase(serverUrl, BENCH_DB);
   }
 }
 
 /** 5,000 units under 200 主管部门, quotas, leader posts, 1,000,000 persons 在编, 5% who left with their 减员 cases, events, roster. */
-async function generate(knex: Knex, units: number, persons: number): Promise<void> {
+async function generate(knex: Knex, units: number, persons: number, month: string): Promise<void> {
   const supervisors = Math.max(1, Math.round(units / 25));
   await knex.raw(`insert into units (code, name, nature, funding_form) select 'U' || lpad(g::text, 5, '0'), '主管部门' || g, 'organ', 'full' from generate_series(1, ?) g`, [supervisors]);
   await knex.raw(
@@ -191,7 +182,6 @@ async function generate(knex: Knex, units: number, persons: number): Promise<voi
        from leavers where delay < 22`,
   );
   // the payroll roster of the snapshot month: everyone 在编 but 0.1%, plus 1,000 who left
-  const month = addMonths(isoDate(new Date()).slice(0, 7), -1);
   await knex.raw(
     `insert into payroll_roster (month, id_number, unit_id, source)
      select ?, id_number, unit_id, 'bench' from persons where status = 'active' and abs(hashtext(id_number)) % 1000 <> 0
@@ -204,21 +194,6 @@ async function timedOnce<T>(work: () => Promise<T>): Promise<{ ms: number; value
   const t = performance.now();
   const value = await work();
   return { ms: performance.now() - t, value };
-}
-
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
-  await admin.raw(`drop database if exists ${BENCH_DB} with (force)`);
-  await admin.raw(`create database ${BENCH_DB}`);
-  await admin.destroy();
-  return databaseUrl(serverUrl);
-}
-
-function databaseUrl(serverUrl: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
 }
 
 /** Drops every snapshot (and its partition) of a reused district. */

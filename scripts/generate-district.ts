@@ -13,8 +13,8 @@ import { ensureReferenceData } from '../server/services/reference-data';
 
 const USAGE = 'usage: tsx scripts/generate-district.ts --persons N [--units M] [--seed S] [--year Y] [--first-code C] [--digest]';
 
-function intArg(value: string | undefined, name: string, fallback?: number): number | undefined {
-  if (value === undefined) return fallback;
+function intArg(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value.replaceAll('_', ''));
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
   return n;
@@ -38,9 +38,9 @@ async function main(): Promise<void> {
   const district = generateDistrict({
     persons,
     units: intArg(values.units, 'units'),
-    seed: intArg(values.seed, 'seed', 1),
+    seed: intArg(values.seed, 'seed'),
     year: intArg(values.year, 'year'),
-    firstCodeNumber: intArg(values['first-code'], 'first-code', 7),
+    firstCodeNumber: intArg(values['first-code'], 'first-code'),
   });
   const { options } = district;
   const first = district.units[0]!.code;
@@ -67,17 +67,12 @@ async function main(): Promise<void> {
         reported = written;
       },
     });
-    const over = (await db.knex('quotas as q')
-      .join('units as u', 'u.id', 'q.unit_id')
-      .whereIn('u.code', district.units.map((u) => u.code))
-      .whereRaw('q.actual > q.approved')
-      .countDistinct<{ n: string }[]>({ n: 'q.unit_id' }))[0]!;
     console.log(
       [
         `完成 / done in ${seconds().toFixed(1)} s`,
         `  units written ${result.unitsWritten} (skipped, already there: ${result.unitsSkipped})`,
         `  persons written ${result.personsWritten.toLocaleString('en-US')} (in the plan: ${(district.activePersons + district.retirees).toLocaleString('en-US')}, of them ${district.retirees.toLocaleString('en-US')} retirees)`,
-        `  over-quota units (实有 > 核定) ${over.n}, key-managed ${district.units.filter((u) => u.keyManagedReason).length}, frozen ${district.units.filter((u) => u.frozen).map((u) => u.code).join(', ')}`,
+        `  over-quota units (实有 > 核定) ${district.units.filter((u) => u.quotas.some((q) => q.actual > q.approved)).length}, key-managed ${district.units.filter((u) => u.keyManagedReason).length}, frozen ${district.units.filter((u) => u.frozen).map((u) => u.code).join(', ')}`,
       ].join('\n'),
     );
   } finally {

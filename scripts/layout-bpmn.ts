@@ -30,8 +30,8 @@ function separateSubProcessPlanes(semantic: string, xml: string): string {
       moved.push(m[0]);
       xml = xml.replace(m[0], '');
     }
-    const plane = `\n  <bpmndi:BPMNDiagram id="BPMNDiagram_${sub[1]}">\n    <bpmndi:BPMNPlane id="BPMNPlane_${sub[1]}" bpmnElement="${sub[1]}">${moved.join('')}\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>`;
-    xml = xml.replace('</bpmn:definitions>', `${plane.slice(1)}\n</bpmn:definitions>`);
+    const plane = `  <bpmndi:BPMNDiagram id="BPMNDiagram_${sub[1]}">\n    <bpmndi:BPMNPlane id="BPMNPlane_${sub[1]}" bpmnElement="${sub[1]}">${moved.join('')}\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>`;
+    xml = xml.replace('</bpmn:definitions>', `${plane}\n</bpmn:definitions>`);
   }
   return xml;
 }
