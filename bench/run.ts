@@ -8,7 +8,7 @@
 //
 // Then, unless --no-stats, the statistics benchmark bench/stats.ts (npm run bench:stats) as a separate step.
 //
-// It makes (and drops) its own database `bzf_bench` on that server.
+// It makes its own database `bzf_bench` on that server afresh at each run, and leaves it for a look afterwards.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
