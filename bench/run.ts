@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knexFactory, { type Knex } from 'knex';
 import { freshDatabase, serverUrlOrExit } from './database';
+import { HttpClient } from './http-client';
 import { Latencies } from './latencies';
 import { machineFacts } from './machine';
 
@@ -26,8 +27,8 @@ async function main(): Promise<void> {
   const benchUrl = await freshDatabase(serverUrlOrExit('npm run bench'), BENCH_DB);
   const knex = knexFactory({ client: 'pg', connection: benchUrl, pool: { min: 1, max: 4 } });
   const servers = await startServers(benchUrl, args.processes);
+  const apis = servers.map((s) => new Api(s.url));
   try {
-    const apis = servers.map((s) => new Api(s.url));
     // a different 编办 user on each server, as several clerks share one inbox
     const people = ['bianban-clerk', 'bianban-leader'];
     for (const [i, api] of apis.entries()) {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     report.push(await waitingMemory(knex, benchUrl, real, args.waiting));
     console.log(report.join('\n\n'));
   } finally {
+    for (const api of apis) api.close();
     await stopServers(servers);
     await knex.destroy();
   }
@@ -192,8 +194,8 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
     env: { ...process.env, DATABASE_URL: benchUrl, DEMO: '1', PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const server = new Api(`http://127.0.0.1:${port}`);
   try {
-    const server = new Api(`http://127.0.0.1:${port}`);
     await server.waitForHealth();
     await server.login('bianban-clerk');
     const samples: number[] = [rssOf(child.pid!)];
@@ -222,6 +224,7 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
       `| server RSS at the end | ${mb(samples[samples.length - 1])} |`,
     ].join('\n');
   } finally {
+    server.close();
     child.kill('SIGTERM');
   }
 }
@@ -272,7 +275,10 @@ function parseArgs(argv: string[]): { a: number; b: number; waiting: number; pro
 class Api {
   private readonly tokens = new Map<string, string>();
   private current = '';
-  constructor(private readonly base: string) {}
+  private readonly http: HttpClient;
+  constructor(private readonly base: string) {
+    this.http = new HttpClient(base);
+  }
 
   async waitForHealth(): Promise<void> {
     const deadline = Date.now() + 60_000;
@@ -310,19 +316,19 @@ class Api {
   }
 
   async get(path: string): Promise<any> {
-    const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.tokens.get(this.current)}` } });
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
+    const res = await this.http.request('GET', path, { authorization: `Bearer ${this.tokens.get(this.current)}` });
+    if (res.status >= 400) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
   }
 
   async post(path: string, body: unknown): Promise<any> {
-    const res = await fetch(`${this.base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.tokens.get(this.current)}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok && res.status !== 409) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
+    const res = await this.http.request('POST', path, { authorization: `Bearer ${this.tokens.get(this.current)}` }, body);
+    if (res.status >= 400 && res.status !== 409) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  close(): void {
+    this.http.close();
   }
 }
 
