@@ -86,6 +86,27 @@ export async function appendAuditEvents(trx: Knex.Transaction | Knex, drafts: Au
     if (withChanges) await withChanges.select(trx.raw('1'));
     return;
   }
+  const append = trx.raw('audit_append(?::jsonb)', [eventsJson(drafts)]);
+  await (withChanges ? withChanges.select(append) : trx.select(append));
+}
+
+/**
+ * Runs `change` (a data-modifying query with RETURNING) and appends the events only if it changed a
+ * row, in one statement — by itself a transaction when `db` is the database, so that a change
+ * refused by its WHERE records nothing. Returns the changed rows.
+ */
+export async function changeRecorded<T>(db: Knex, change: Knex.QueryBuilder, drafts: AuditEventDraft[]): Promise<T[]> {
+  const rows: unknown[] = await db
+    .with('changed', change)
+    .with('appended', db.raw('select audit_append(?::jsonb) from (select 1 from changed limit 1) as one', [eventsJson(drafts)]))
+    .select('changed.*')
+    .from('changed')
+    .crossJoin('appended' as never);
+  return rows as T[];
+}
+
+/** The events as audit_append takes them: each with its canonical body. */
+function eventsJson(drafts: AuditEventDraft[]): string {
   const occurredAt = new Date().toISOString();
   const events = drafts.map((draft) => {
     const content: AuditEventContent = {
@@ -98,8 +119,7 @@ export async function appendAuditEvents(trx: Knex.Transaction | Knex, drafts: Au
     };
     return { ...content, body: auditEventBody(content) };
   });
-  const append = trx.raw('audit_append(?::jsonb)', [JSON.stringify(events)]);
-  await (withChanges ? withChanges.select(append) : trx.select(append));
+  return JSON.stringify(events);
 }
 
 export async function listInstanceAuditEvents(db: Knex, instanceId: string): Promise<AuditEventRow[]> {

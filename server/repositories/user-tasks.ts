@@ -3,6 +3,7 @@
 // holds the two to the same answers).
 import type { Knex } from 'knex';
 import { SUPERVISOR_GROUP, UNIT_GROUP, type TaskAccess, type TaskFacts } from '../core/policy';
+import { changeRecorded, type AuditEventDraft } from './audit-events';
 
 export interface TaskRow {
   id: string;
@@ -183,9 +184,13 @@ export async function findInboxTasks(db: Knex, ids: readonly string[]): Promise<
   return rows as InboxTaskRow[];
 }
 
-/** Sets the assignee only while nobody holds the task; the row tells who does when that fails. */
-export async function claimTask(db: Knex, id: string, username: string): Promise<TaskRow | undefined> {
-  const [row] = await db('user_tasks').where({ id, state: 'created' }).whereNull('assignee').update({ assignee: username, claimed_at: db.fn.now() }).returning('*');
+/**
+ * Sets the assignee only while nobody holds the task, recording `audit` with it in the same
+ * statement; undefined when that fails (the row then tells who holds it).
+ */
+export async function claimTask(db: Knex, id: string, username: string, audit: AuditEventDraft[]): Promise<TaskRow | undefined> {
+  const claim = db('user_tasks').where({ id, state: 'created' }).whereNull('assignee').update({ assignee: username, claimed_at: db.fn.now() }).returning('*');
+  const [row] = await changeRecorded<TaskRow>(db, claim, audit);
   return row;
 }
 

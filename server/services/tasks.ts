@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock';
 import { AppError, conflict, forbidden, notFound, requireUuid, validationFailed, type FieldError } from '../core/errors';
 import { canSeeTask, isCandidate, taskAccessOf, taskActions, type TaskActionName } from '../core/policy';
 import type { Variables, WorkflowEngine } from '../engine/types';
-import { appendAuditEvents } from '../repositories/audit-events';
+import { appendAuditEvents, type AuditEventDraft } from '../repositories/audit-events';
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '../repositories/idempotency-keys';
 import { insertNotifications, type NotificationDraft } from '../repositories/notifications';
 import { createUsersRepository } from '../repositories/users';
@@ -206,16 +206,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (task.assignee !== user.username && !isCandidate(taskAccessOf(user), taskFacts(task))) {
         return deny(user, task, 403, 'task.claim', 'not-a-candidate');
       }
-      // one atomic UPDATE … WHERE assignee IS NULL: of concurrent claims exactly one wins
-      const result = await db.transaction(async (trx) => {
-        const claimed = await claimTask(trx, task.id, user.username);
-        if (claimed) {
-          await record(trx, user, task, 'user-task.claimed');
-          return claimed;
-        }
-        return undefined;
-      });
-      if (result) return toTaskView((await findInboxTask(db, task.id))!, user, clock());
+      // one atomic UPDATE … WHERE assignee IS NULL, recorded in the same statement: of concurrent claims exactly one wins
+      const claimed = await claimTask(db, task.id, user.username, [eventOf(user, task, 'user-task.claimed')]);
+      if (claimed) return toTaskView({ ...task, ...claimed }, user, clock());
       const current = (await findInboxTask(db, task.id))!;
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
       if (current.assignee === user.username) return toTaskView(current, user, clock());
@@ -326,7 +319,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
 const coded = (field: string, code: string, message: string): FieldError => ({ field, code, message }) as FieldError;
 
 async function record(trx: Knex.Transaction, user: AuthUser, task: InboxTaskRow, kind: string, payload: Record<string, unknown> = {}): Promise<void> {
-  await appendAuditEvents(trx, [{ actor: `user:${user.username}`, kind, instanceId: task.instance_id, elementId: task.element_id, payload: { taskId: task.id, ...payload } }]);
+  await appendAuditEvents(trx, [eventOf(user, task, kind, payload)]);
+}
+
+/** What a user did with a task, as the audit log records it. */
+function eventOf(user: AuthUser, task: InboxTaskRow, kind: string, payload: Record<string, unknown> = {}): AuditEventDraft {
+  return { actor: `user:${user.username}`, kind, instanceId: task.instance_id, elementId: task.element_id, payload: { taskId: task.id, ...payload } };
 }
 
 async function notify(trx: Knex.Transaction, drafts: NotificationDraft[]): Promise<void> {
