@@ -27,14 +27,11 @@ import { deployResources } from './deployer';
 import { InstanceSession, StepError, WaitGoneError } from './instance-session';
 import { takeHandoff, type LocalWorkerBinding, type SessionHandoff } from './local-jobs';
 import { lockActiveJob, lockInstance, requireActiveJob } from './locks';
-import { StepRunner, SYSTEM, type IncidentCommand } from './step-runner';
+import { StepRunner, SYSTEM, type DeferringAction, type IncidentCommand } from './step-runner';
 import { actorLabel, applyStep, planStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
-
-/** SQLSTATE of step_guard (migrations/…_create_step_guard.ts): a guarded step found the instance or its job changed */
-const STEP_GUARD_FAILED = 'BZ001';
 
 export interface EmbeddedEngineOptions {
   db: Knex;
@@ -301,15 +298,19 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   // ---- user tasks ----
 
   async completeUserTask(taskId: string, variables: Variables, actor: Actor, options: { requireAssignee?: string } = {}): Promise<void> {
-    await this.runner.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, async (session, trx, _row, defer, current) => {
+    const complete: DeferringAction = async (session, db, _row, defer, current) => {
       if (!current) throw notFound('任务');
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
       if (options.requireAssignee !== undefined && current.assignee !== options.requireAssignee) {
         throw conflict('TASK_NOT_ASSIGNED_TO_YOU', '任务已不由你办理', { assignee: current.assignee });
       }
       await session.complete(current.execution_id, variables, 'user-task.completed', { taskId });
-      defer(trx('user_tasks').where({ id: taskId }).update({ state: 'completed', completed_at: trx.fn.now(), completed_by: actor.id }));
-    });
+      // what the check above read must still hold when the step is written without the lock
+      const expected = { id: taskId, state: 'created', ...(options.requireAssignee !== undefined ? { assignee: options.requireAssignee } : {}) };
+      defer(db('user_tasks').where(expected).update({ state: 'completed', completed_at: db.fn.now(), completed_by: actor.id }).returning('id'));
+    };
+    if (await this.runner.guardedStep({ taskId }, actor, complete)) return;
+    await this.runner.step({ taskId }, actor, { kind: 'complete-user-task', taskId, variables }, complete);
   }
 
   // ---- jobs ----
@@ -378,13 +379,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     try {
       await session.complete(job.executionId, variables, 'job.completed', { jobKey, type: job.type, worker: job.worker });
       const plan = await planStep(handoff.instance, session, actor, [], this.runner.localWorkerFor());
-      await this.runner.statement((db) => {
-        const completed = db('jobs').where({ id: jobKey, state: 'activated', worker: job.worker }).update({ state: 'completed', updated_at: db.fn.now() }).returning('id');
-        return applyStep(db, plan, [completed], 'guarded');
-      });
-      return true;
+      const completed = this.db('jobs').where({ id: jobKey, state: 'activated', worker: job.worker }).update({ state: 'completed', updated_at: this.db.fn.now() }).returning('id');
+      return await this.runner.writeGuarded(plan, [completed]);
     } catch (err) {
-      if (err instanceof StepError || err instanceof WaitGoneError || (err as { code?: string }).code === STEP_GUARD_FAILED) return false;
+      if (err instanceof StepError || err instanceof WaitGoneError) return false;
       throw err;
     }
   }

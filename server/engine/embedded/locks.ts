@@ -24,15 +24,23 @@ const TARGET_COLUMNS = {
 };
 
 /** Finds and locks the instance of a job or task, and that job or task row, in one round trip. */
-export async function lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow & { locked_target: LockedTarget }> {
+export function lockInstanceOf(trx: Knex.Transaction, target: Exclude<StepTarget, string>): Promise<InstanceRow & { locked_target: LockedTarget }> {
+  return instanceOf(trx, target, true);
+}
+
+/** The same without a lock: for a step that states what it expects when it writes (a guarded step). */
+export function readInstanceOf(db: Knex, target: Exclude<StepTarget, string>): Promise<InstanceRow & { locked_target: LockedTarget }> {
+  return instanceOf(db, target, false);
+}
+
+async function instanceOf(db: Knex, target: Exclude<StepTarget, string>, lock: boolean): Promise<InstanceRow & { locked_target: LockedTarget }> {
   const [table, id, what] = 'jobKey' in target ? (['jobs', target.jobKey, '作业 (job)'] as const) : (['user_tasks', target.taskId, '任务'] as const);
   const columns = TARGET_COLUMNS[table].flatMap((column) => [`'${column}'`, `t.${column}`]).join(', ');
-  const row: (InstanceRow & { locked_target: LockedTarget }) | undefined = await trx('process_instances as i')
+  const query = db('process_instances as i')
     .join(`${table} as t`, 't.instance_id', 'i.id')
     .where('t.id', id)
-    .select('i.*', trx.raw(`jsonb_build_object(${columns}) as locked_target`))
-    .forUpdate()
-    .first();
+    .select('i.*', db.raw(`jsonb_build_object(${columns}) as locked_target`));
+  const row: (InstanceRow & { locked_target: LockedTarget }) | undefined = await (lock ? query.forUpdate() : query).first();
   if (!row) throw notFound(what);
   // the instance has ended, so its jobs and tasks are done too
   if (row.state !== 'active') {

@@ -8,8 +8,8 @@ import type { Actor } from '../types';
 import type { DefinitionStore } from './definitions';
 import { InstanceSession, StepError, WaitGoneError, type SavedState } from './instance-session';
 import type { HandedJob, LocalJobWorker } from './local-jobs';
-import { lockInstance, lockInstanceOf, type LockedTarget, type StepTarget } from './locks';
-import { actorLabel, writeStep, type InstanceRow, type StepOutcome } from './step-writer';
+import { lockInstance, lockInstanceOf, readInstanceOf, type LockedTarget, type StepTarget } from './locks';
+import { actorLabel, applyStep, planStep, writeStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 
 export type { StepTarget };
 
@@ -25,6 +25,21 @@ export type StepAction = (
   defer: (change: Knex.QueryBuilder) => void,
   target: LockedTarget | null,
 ) => Promise<AuditEventDraft[] | void>;
+
+/**
+ * A command's part of a guarded step (StepRunner.guardedStep): it reads the session and the rows it
+ * was given and defers its own row change — nothing else. Usable as a StepAction too.
+ */
+export type DeferringAction = (
+  session: InstanceSession,
+  db: Knex,
+  instance: InstanceRow,
+  defer: (change: Knex.QueryBuilder) => void,
+  target: LockedTarget | null,
+) => Promise<AuditEventDraft[] | void>;
+
+/** SQLSTATE of step_guard (migrations/…_create_step_guard.ts): a guarded step found the instance or its row changed */
+const STEP_GUARD_FAILED = 'BZ001';
 
 /** A command as an incident keeps it, to run it again when the incident is resolved. */
 export interface IncidentCommand {
@@ -121,6 +136,47 @@ export class StepRunner {
     }
     this.announce(trx, await writeStep(trx, row, session, actor, extra, deferred, this.localWorkerFor(trx)));
     return 'done';
+  }
+
+  /**
+   * A step read without a lock and written as one guarded statement (no transaction: step_guard
+   * aborts it unless the instance is still at the step it read and each deferred change — which must
+   * state with RETURNING what it expects of its row — hit its one row). False where it cannot be
+   * done so: the resume did something (a due timer fired), the engine raised an error, the element
+   * no longer waits, or the instance or the row changed meanwhile. The caller then runs the locked
+   * step, which sees what changed and decides — incidents and refusals are its business.
+   */
+  async guardedStep(target: Exclude<StepTarget, string>, actor: Actor, action: DeferringAction): Promise<boolean> {
+    const db = this.deps.db;
+    try {
+      const { locked_target: row, ...instance } = await readInstanceOf(db, target);
+      if (!instance.engine_state) return false;
+      const { model } = await this.deps.definitions.byId(instance.definition_id);
+      const session = await InstanceSession.recover(model, instance.id, instance.variables, instance.engine_state as SavedState, instance.start_event_id);
+      if (session.events.length) return false;
+      const deferred: Knex.QueryBuilder[] = [];
+      const extra = (await action(session, db, instance, (change) => deferred.push(change), row)) ?? [];
+      return await this.writeGuarded(await planStep(instance, session, actor, extra, this.localWorkerFor()), deferred);
+    } catch (err) {
+      if (err instanceof StepError || err instanceof WaitGoneError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Writes a step planned without the lock as one guarded statement; false when step_guard refused
+   * it, or when it would cancel child instances (statements of their own, which only a transaction
+   * makes one with the step).
+   */
+  async writeGuarded(plan: StepPlan, commandChanges: Knex.QueryBuilder[]): Promise<boolean> {
+    if (plan.callsClosed.length) return false;
+    try {
+      await this.statement((db) => applyStep(db, plan, commandChanges, 'guarded'));
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === STEP_GUARD_FAILED) return false;
+      throw err;
+    }
   }
 
   async recordIncident(trx: Knex.Transaction, row: InstanceRow, err: StepError, command: IncidentCommand, actor: Actor, jobKey: string | null): Promise<void> {
