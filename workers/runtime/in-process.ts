@@ -41,6 +41,8 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
   let stopped = false;
   let polling = false;
   let pollAgain = false;
+  /** jobs may be waiting that a poll left for lack of room: poll again as soon as a job finishes */
+  let backlog = false;
   let timer: NodeJS.Timeout | null = null;
   let idleWaiters: (() => void)[] = [];
 
@@ -76,8 +78,12 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
     try {
       do {
         pollAgain = false;
+        backlog = false;
         const capacity = maxConcurrent - running.size - queue.length;
-        if (capacity <= 0) break;
+        if (capacity <= 0) {
+          backlog = true;
+          break;
+        }
         const jobs = await engine.activateJobs({ types, worker, maxJobs: capacity, timeoutMs });
         for (const job of jobs) track(execute(job));
         if (jobs.length === capacity) pollAgain = true;
@@ -99,10 +105,13 @@ export function startInProcessWorkers(options: InProcessWorkerOptions): RunningW
 
   function track(work: Promise<void>): void {
     running.add(work);
+    // a finished job polls only when jobs were left waiting for room: new jobs of this process
+    // announce themselves ('jobs'), those of other processes are found by the periodic poll
     void work.finally(() => {
       running.delete(work);
       drain();
-      void poll();
+      if (backlog) void poll();
+      else if (!running.size && !queue.length && !polling) notifyIdle();
     });
   }
 
