@@ -3,7 +3,6 @@
 // holds the two to the same answers).
 import type { Knex } from 'knex';
 import { SUPERVISOR_GROUP, UNIT_GROUP, type TaskAccess, type TaskFacts } from '../core/policy';
-import { changeRecorded, type AuditEventDraft } from './audit-events';
 
 export interface TaskRow {
   id: string;
@@ -185,13 +184,12 @@ export async function findInboxTasks(db: Knex, ids: readonly string[]): Promise<
 }
 
 /**
- * Sets the assignee only while nobody holds the task, recording `audit` with it in the same
- * statement; undefined when that fails (the row then tells who holds it).
+ * The claim: sets the assignee only while nobody holds the task, returning the row it changed (none
+ * when that fails; the row then tells who holds it). A query to run with its audit event
+ * (audit-events.ts changeRecorded).
  */
-export async function claimTask(db: Knex, id: string, username: string, audit: AuditEventDraft[]): Promise<TaskRow | undefined> {
-  const claim = db('user_tasks').where({ id, state: 'created' }).whereNull('assignee').update({ assignee: username, claimed_at: db.fn.now() }).returning('*');
-  const [row] = await changeRecorded<TaskRow>(db, claim, audit);
-  return row;
+export function claimTask(db: Knex, id: string, username: string): Knex.QueryBuilder {
+  return db('user_tasks').where({ id, state: 'created' }).whereNull('assignee').update({ assignee: username, claimed_at: db.fn.now() }).returning('*');
 }
 
 export async function setAssignee(db: Knex, id: string, assignee: string | null): Promise<TaskRow | undefined> {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock';
 import { AppError, conflict, forbidden, notFound, requireUuid, validationFailed, type FieldError } from '../core/errors';
 import { canSeeTask, isCandidate, taskAccessOf, taskActions, type TaskActionName } from '../core/policy';
 import type { Variables, WorkflowEngine } from '../engine/types';
-import { appendAuditEvents, type AuditEventDraft } from '../repositories/audit-events';
+import { appendAuditEvents, changeRecorded, type AuditEventDraft } from '../repositories/audit-events';
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '../repositories/idempotency-keys';
 import { insertNotifications, type NotificationDraft } from '../repositories/notifications';
 import { createUsersRepository } from '../repositories/users';
@@ -22,6 +22,7 @@ import {
   setAssignee,
   taskFacts,
   type InboxTaskRow,
+  type TaskRow,
   type TaskFilter,
   type TaskState,
 } from '../repositories/user-tasks';
@@ -207,7 +208,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         return deny(user, task, 403, 'task.claim', 'not-a-candidate');
       }
       // one atomic UPDATE … WHERE assignee IS NULL, recorded in the same statement: of concurrent claims exactly one wins
-      const claimed = await claimTask(db, task.id, user.username, [eventOf(user, task, 'user-task.claimed')]);
+      const [claimed] = await changeRecorded<TaskRow>(db, claimTask(db, task.id, user.username), [eventOf(user, task, 'user-task.claimed')]);
       if (claimed) return toTaskView({ ...task, ...claimed }, user, clock());
       const current = (await findInboxTask(db, task.id))!;
       if (current.state !== 'created') throw conflict('TASK_NOT_ACTIVE', '任务已完成或已取消', { state: current.state });
