@@ -2,7 +2,10 @@
 // server's memory with 100,000 instances waiting at a user task. Prints a Markdown report with the
 // machine facts; copy it into docs/benchmarks.md.
 //
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 1000 --b 200 --waiting 100000 --processes 2 --no-stats]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench [-- --a 2000 --b 300 --warmup 300 --waiting 100000 --processes 2 --no-stats]
+//
+// Before the measured runs, --warmup instances of (a) and a tenth as many of (b) bring the servers' JIT
+// and connection pools to their steady state (not measured; --warmup 0 skips it).
 //
 // --profile DIR writes a V8 CPU profile of each server process into DIR (node --cpu-prof), to see where the time goes.
 //
@@ -39,20 +42,21 @@ async function main(): Promise<void> {
     const clerks = apis.map((api, i) => api.as(people[i % people.length]));
     const report: string[] = [await machineFactsOf(knex, args.processes)];
 
+    // the servers' JIT and connection pools reach their steady state first: a short run of each, not measured
+    if (args.warmup) {
+      await runA(clerks, knex, args.warmup, new Latencies());
+      await runB(clerks, knex, Math.ceil(args.warmup / 10), new Latencies());
+    }
+
     // (a) one service task: started through the HTTP API, the job done by the servers' in-process workers
     const startLatency = new Latencies();
-    const a = await throughput(knex, 'bench-one-service-task', args.a, async () => {
-      await runConcurrently(args.a, 16, (i) => timed(startLatency, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-one-service-task')));
-    });
-    report.push(section(`(a) one service task — ${args.a} instances`, a, startLatency, await instanceDurations(knex, 'bench-one-service-task')));
+    const a = await runA(clerks, knex, args.a, startLatency);
+    report.push(section(`(a) one service task — ${args.a} instances`, a, startLatency, await instanceDurations(knex, 'bench-one-service-task', a.since)));
 
     // (b) 5 service tasks + 3 user tasks, the user tasks listed, claimed and completed through the HTTP API
     const inboxLatency = new Latencies();
-    const b = await throughput(knex, 'bench-mixed', args.b, async () => {
-      await runConcurrently(args.b, 8, (i) => timed(inboxLatency, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-mixed')));
-      await Promise.all(clerks.map((clerk, i) => workThroughInbox(clerk, { index: i, of: clerks.length }, knex, 'bench-mixed', args.b, inboxLatency)));
-    });
-    report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, inboxLatency, await instanceDurations(knex, 'bench-mixed')));
+    const b = await runB(clerks, knex, args.b, inboxLatency);
+    report.push(section(`(b) 5 service tasks + 3 user tasks through the HTTP API — ${args.b} instances`, b, inboxLatency, await instanceDurations(knex, 'bench-mixed', b.since)));
 
     // (c) memory of one server process with many instances waiting
     const real = Math.min(1000, args.waiting);
@@ -119,10 +123,10 @@ async function timed<T>(latencies: Latencies, name: string, work: () => Promise<
   }
 }
 
-/** Start-to-end time of each completed instance, from the instance rows. */
-async function instanceDurations(knex: Knex, processId: string): Promise<Latencies> {
+/** Start-to-end time of each instance started since `since` and completed, from the instance rows. */
+async function instanceDurations(knex: Knex, processId: string, since: Date): Promise<Latencies> {
   const rows: { ms: number }[] = (
-    await knex.raw(`select extract(epoch from (ended_at - created_at)) * 1000 as ms from process_instances where process_id = ? and state = 'completed'`, [processId])
+    await knex.raw(`select extract(epoch from (ended_at - created_at)) * 1000 as ms from process_instances where process_id = ? and state = 'completed' and created_at >= ?`, [processId, since])
   ).rows;
   const latencies = new Latencies();
   for (const row of rows) latencies.add('instance, start to end', Number(row.ms));
@@ -131,25 +135,49 @@ async function instanceDurations(knex: Knex, processId: string): Promise<Latenci
 
 // ---- scenarios ----
 
-async function throughput(knex: Knex, processId: string, count: number, drive: () => Promise<void>): Promise<{ seconds: number; perSecond: number }> {
+function runA(clerks: Api[], knex: Knex, count: number, latencies: Latencies): Promise<Throughput> {
+  return throughput(knex, 'bench-one-service-task', count, async () => {
+    await runConcurrently(count, 16, (i) => timed(latencies, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-one-service-task')));
+  });
+}
+
+function runB(clerks: Api[], knex: Knex, count: number, latencies: Latencies): Promise<Throughput> {
+  return throughput(knex, 'bench-mixed', count, async (target) => {
+    await runConcurrently(count, 8, (i) => timed(latencies, 'POST /api/process-instances', () => clerks[i % clerks.length].start('bench-mixed')));
+    await Promise.all(clerks.map((clerk, i) => workThroughInbox(clerk, { index: i, of: clerks.length }, knex, 'bench-mixed', target, latencies)));
+  });
+}
+
+interface Throughput {
+  seconds: number;
+  perSecond: number;
+  /** the database's time when the run began: its instances are those created since */
+  since: Date;
+}
+
+/** Runs `drive` and waits until `count` more instances of the process have completed (`target` in all). */
+async function throughput(knex: Knex, processId: string, count: number, drive: (target: number) => Promise<void>): Promise<Throughput> {
+  const completed = async () => Number((await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n'))[0].n);
+  const target = (await completed()) + count;
+  const since: Date = (await knex.raw('select now() as now')).rows[0].now;
   const started = performance.now();
-  await drive();
+  await drive(target);
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
-    const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
-    if (Number(n) >= count) break;
-    if (Date.now() > deadline) throw new Error(`${processId}: only ${n} of ${count} completed in 30 min`);
+    const n = await completed();
+    if (n >= target) break;
+    if (Date.now() > deadline) throw new Error(`${processId}: only ${n} of ${target} completed in 30 min`);
     await sleep(20);
   }
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, perSecond: count / seconds };
+  return { seconds, perSecond: count / seconds, since };
 }
 
 /**
  * One clerk working the shared inbox: lists the oldest tasks and takes its share of the page (the
  * clerks split a page as colleagues split a pile); a task another clerk claimed first answers 409.
  */
-async function workThroughInbox(clerk: Api, share: { index: number; of: number }, knex: Knex, processId: string, count: number, latencies: Latencies): Promise<void> {
+async function workThroughInbox(clerk: Api, share: { index: number; of: number }, knex: Knex, processId: string, target: number, latencies: Latencies): Promise<void> {
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     const page = await timed(latencies, 'GET /api/tasks', () => clerk.get(`/api/tasks?processKey=${processId}&pageSize=20&sort=created`));
@@ -157,7 +185,7 @@ async function workThroughInbox(clerk: Api, share: { index: number; of: number }
     const tasks = listed.length > share.of ? listed.filter((_, i) => i % share.of === share.index) : listed;
     if (!listed.length) {
       const [{ n }] = await knex('process_instances').where({ process_id: processId, state: 'completed' }).count<{ n: string }[]>('* as n');
-      if (Number(n) >= count) return;
+      if (Number(n) >= target) return;
       if (Date.now() > deadline) throw new Error('inbox work did not finish');
       await sleep(10);
       continue;
@@ -231,7 +259,7 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
 
 // ---- helpers ----
 
-function section(title: string, result: { seconds: number; perSecond: number }, requests: Latencies, instances: Latencies): string {
+function section(title: string, result: Throughput, requests: Latencies, instances: Latencies): string {
   return [
     `### ${title}`,
     '',
@@ -263,13 +291,13 @@ function rssOf(pid: number): number {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-function parseArgs(argv: string[]): { a: number; b: number; waiting: number; processes: number; profile: string | null; stats: boolean } {
+function parseArgs(argv: string[]): { a: number; b: number; warmup: number; waiting: number; processes: number; profile: string | null; stats: boolean } {
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   const profileAt = argv.indexOf('--profile');
-  return { a: value('a', 1000), b: value('b', 200), waiting: value('waiting', 100_000), processes: value('processes', 2), profile: profileAt >= 0 ? argv[profileAt + 1] : null, stats: !argv.includes('--no-stats') };
+  return { a: value('a', 2000), b: value('b', 300), warmup: value('warmup', 300), waiting: value('waiting', 100_000), processes: value('processes', 2), profile: profileAt >= 0 ? argv[profileAt + 1] : null, stats: !argv.includes('--no-stats') };
 }
 
 class Api {
