@@ -27,6 +27,8 @@ export const checksumOf = (content: string): string => createHash('sha256').upda
 export class DefinitionStore {
   private readonly models = new Map<string, Promise<ProcessModel>>();
   private readonly loaded = new Map<string, LoadedDefinition>();
+  /** the latest version of each process id as last read; a start on it states so in its statement (isStillLatest) */
+  private readonly latestRead = new Map<string, LoadedDefinition>();
 
   constructor(private readonly db: Knex) {}
 
@@ -83,7 +85,21 @@ export class DefinitionStore {
     const query = db('process_definitions').where({ process_id: processId });
     const row: DefinitionRow | undefined = await (version ? query.andWhere({ version }) : query.orderBy('version', 'desc')).first();
     if (!row) throw notFound(`流程 ${processId}${version ? ` 版本 ${version}` : ''} `.trim());
-    return { row, model: await this.model(row) };
+    const loaded = { row, model: await this.model(row) };
+    if (!version) this.latestRead.set(processId, loaded);
+    return loaded;
+  }
+
+  /**
+   * The latest version of the process as this process last read it, without asking the database: a
+   * step written on it must state isStillLatest, since another server may have deployed since.
+   */
+  lastReadLatest(processId: string): LoadedDefinition | undefined {
+    return this.latestRead.get(processId);
+  }
+
+  forgetLatest(processId: string): void {
+    this.latestRead.delete(processId);
   }
 
   model(row: DefinitionRow): Promise<ProcessModel> {
@@ -95,4 +111,9 @@ export class DefinitionStore {
     }
     return model;
   }
+}
+
+/** SQL that holds while `definition` is still the latest version of its process id (for step_guard). */
+export function isStillLatest(db: Knex, definition: DefinitionRow): Knex.Raw {
+  return db.raw(`coalesce((select d.id from process_definitions d where d.process_id = ? order by d.version desc limit 1) = ?::uuid, false)`, [definition.process_id, definition.id]);
 }

@@ -22,16 +22,19 @@ import type {
   Variables,
   WorkflowEngine,
 } from '../types';
-import { DefinitionStore, type LoadedDefinition } from './definitions';
+import { DefinitionStore, isStillLatest, type LoadedDefinition } from './definitions';
 import { deployResources } from './deployer';
 import { InstanceSession, StepError, WaitGoneError } from './instance-session';
 import { takeHandoff, type LocalWorkerBinding, type SessionHandoff } from './local-jobs';
 import { lockActiveJob, lockInstance, requireActiveJob } from './locks';
-import { StepRunner, SYSTEM, type DeferringAction, type IncidentCommand } from './step-runner';
+import { isStepGuardFailure, StepRunner, SYSTEM, type DeferringAction, type IncidentCommand } from './step-runner';
 import { actorLabel, applyStep, planStep, type InstanceRow, type StepOutcome, type StepPlan } from './step-writer';
 import { findErrorCatcher } from './zeebe-model';
 import { BackgroundLoop } from './background-loop';
 import { nextCycleDue } from './timer-durations';
+
+/** The definition a new instance runs on; `checkStillLatest` when read from memory, not from the database. */
+type StartDefinition = LoadedDefinition & { checkStillLatest?: boolean };
 
 export interface EmbeddedEngineOptions {
   db: Knex;
@@ -90,13 +93,22 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
   // ---- instances ----
 
   async startInstance(command: StartInstanceCommand, actor: Actor): Promise<InstanceSummary> {
-    const definition = await this.definitions.latest(command.processKey, command.version);
+    // the latest version as last read saves a query per start; the start's statement checks it still is
+    const lastRead = command.version === undefined ? this.definitions.lastReadLatest(command.processKey) : undefined;
+    const definition: StartDefinition = lastRead ? { ...lastRead, checkStillLatest: true } : await this.definitions.latest(command.processKey, command.version);
     const start = definition.model.noneStartEvents[0];
     if (!start) {
       throw validationFailed([{ field: 'processKey', message: `流程 ${command.processKey} 没有空启动事件，只能由消息或定时器启动` }]);
     }
-    const row = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
-    return this.summaryOf(row, row.engine_state === null && row.step_count === 0 ? 1 : 0);
+    try {
+      const row = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
+      return this.summaryOf(row, row.engine_state === null && row.step_count === 0 ? 1 : 0);
+    } catch (err) {
+      if (!lastRead || !isStepGuardFailure(err)) throw err;
+      // deployed since (here or on another server): start on what the database says is latest
+      this.definitions.forgetLatest(command.processKey);
+      return this.startInstance(command, actor);
+    }
   }
 
   /** When a worker last gave back jobs whose deadline passed; that sweep runs at most once a second. */
@@ -110,7 +122,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   /** Creates and runs a new instance; an engine error at the start leaves it with an incident. */
   private async createInstance(
-    definition: LoadedDefinition,
+    definition: StartDefinition,
     startEventId: string,
     variables: Variables,
     businessKey: string | null,
@@ -155,9 +167,10 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     if (plan && !outerTrx) {
       // the whole step, the instance row included, is one statement: no transaction around it
       const ready = plan;
-      return started(await this.runner.statement((db) => applyStep(db, ready, [], 'insert')));
+      return started(await this.runner.statement((db) => applyStep(db, ready, [], 'insert', definition.checkStillLatest ? isStillLatest(db, definition.row) : undefined)));
     }
     const write = async (trx: Knex.Transaction) => {
+      if (definition.checkStillLatest) await trx.raw('select step_guard(?)', [isStillLatest(trx, definition.row)]);
       if (plan) {
         const outcome = await applyStep(trx, plan, [], 'insert');
         this.runner.announce(trx, outcome);

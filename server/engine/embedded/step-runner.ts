@@ -41,6 +41,8 @@ export type DeferringAction = (
 /** SQLSTATE of step_guard (migrations/…_create_step_guard.ts): a guarded step found the instance or its row changed */
 const STEP_GUARD_FAILED = 'BZ001';
 
+export const isStepGuardFailure = (err: unknown): boolean => (err as { code?: string } | null)?.code === STEP_GUARD_FAILED;
+
 /** A command as an incident keeps it, to run it again when the incident is resolved. */
 export interface IncidentCommand {
   kind: 'start' | 'start-child' | 'complete-job' | 'throw-error' | 'complete-user-task' | 'correlate' | 'fire-timer' | 'complete-call';
@@ -174,7 +176,7 @@ export class StepRunner {
       await this.statement((db) => applyStep(db, plan, commandChanges, 'guarded'));
       return true;
     } catch (err) {
-      if ((err as { code?: string }).code === STEP_GUARD_FAILED) return false;
+      if (isStepGuardFailure(err)) return false;
       throw err;
     }
   }

@@ -173,6 +173,7 @@ function handToLocalWorker(instance: InstanceRow, opened: Row[], local: LocalJob
 /**
  * How a step writes its instance row: `update` it under the lock the step holds; `insert` it (the
  * step starts the instance: it closes nothing, so the statement may run outside a transaction);
+ * `expect`: a condition the plan took for granted (step_guard aborts the statement unless it holds).
  * `guarded`, for a step planned without the lock (a handed job on the live session): update it only
  * if it is still active at the step count the plan started from, and abort the whole statement
  * (step_guard) unless that row and every command change hit their one row each.
@@ -183,7 +184,7 @@ export type InstanceWrite = 'update' | 'insert' | 'guarded';
  * Writes a planned step in one statement: every row change is a data-modifying CTE of a query
  * that appends the audit events (one round trip; the step's transaction commits it with the rest).
  */
-export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], write: InstanceWrite = 'update'): Promise<StepOutcome> {
+export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.QueryBuilder[] = [], write: InstanceWrite = 'update', expect?: Knex.Raw): Promise<StepOutcome> {
   const { instance } = plan;
   if (plan.callsClosed.length) await cancelChildren(trx, instance, plan.callsClosed);
   const notifiesParent = plan.completed && !!instance.parent_instance_id;
@@ -217,6 +218,8 @@ export async function applyStep(trx: Knex, plan: StepPlan, commandChanges: Knex.
     const counted = [...commandChanges.map((_, i) => `change_${i}`), `change_${changes.length - 1}`];
     statement = statement.select(trx.raw(`step_guard(${counted.map((name) => `(select count(*) from ${name})`).join(' + ')} = ${counted.length})`));
   }
+  // what else the plan took for granted (the latest version of a definition): the whole statement aborts unless it holds
+  if (expect) statement = statement.select(trx.raw('step_guard(?)', [expect]));
   await appendAuditEvents(trx, plan.audit, statement);
   return {
     jobsCreated: plan.jobs.opened.length - plan.handed.length,
