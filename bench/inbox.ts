@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/core/config';
+import { PostgresChangeFeed } from '../server/core/change-feed';
 import type { Database } from '../server/core/db';
 import { createSilentLogger } from '../server/core/logger';
 import { migrateLatest } from '../server/core/migrate';
@@ -36,10 +37,11 @@ async function main(): Promise<void> {
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 10 } });
   const log = createSilentLogger();
   const http = createServer();
+  const changes = new PostgresChangeFeed(url, log);
   try {
     await migrateLatest(knex);
     const config = loadConfig({ DEMO: '1', LOG_LEVEL: 'silent', PASSWORD_HASH_COST: '10', DATABASE_URL: url });
-    const db: Database = { kind: 'postgres', knex, close: () => knex.destroy() };
+    const db: Database = { kind: 'postgres', knex, changes, close: async () => (await changes.close(), knex.destroy()) };
     const services = createCoreServices({ db, config, log });
     await seedDemo(knex, log);
 
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   } finally {
     http.close();
     http.closeAllConnections();
+    await changes.close();
     await knex.destroy();
     if (!args.keep) await dropDatabase(serverUrl, BENCH_DB);
   }

@@ -19,7 +19,7 @@ export interface DenialRecord {
 
 /** What `authenticate` needs from the auth service. */
 export interface Authenticator {
-  userForToken(token: string): Promise<AuthUser>;
+  userForToken(token: string, options?: { fresh?: boolean }): Promise<AuthUser>;
   userForBasic(username: string, password: string): Promise<AuthUser>;
   /** Records a denial in the audit log; `requirePermission` calls it before answering 403. */
   recordDenial?(user: AuthUser | undefined, denial: DenialRecord): Promise<void>;

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { PgliteChangeFeed, PostgresChangeFeed, type ChangeFeed } from './change-feed';
 import { redactUrl, type Config } from './config';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import type { Logger } from './logger';
@@ -10,6 +11,8 @@ import type { Logger } from './logger';
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'pglite';
+  /** notices of committed changes (LISTEN/NOTIFY), for what servers keep in memory */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,16 @@ async function openPostgres(url: string, poolMax: number, log: Logger): Promise<
     throw new DatabaseConnectError(url, error);
   }
   log.info({ db: 'postgres', url: redactUrl(url), poolMax }, 'database opened');
-  return { knex, kind: 'postgres', close: () => knex.destroy() };
+  const changes = new PostgresChangeFeed(url, log);
+  return {
+    knex,
+    kind: 'postgres',
+    changes,
+    async close() {
+      await changes.close();
+      await knex.destroy();
+    },
+  };
 }
 
 async function openPgliteInDirectory(dataDir: string, log: Logger): Promise<Database> {
@@ -104,13 +116,16 @@ function knexOverPglite(pglite: PGlite, lock?: DataDirLock, log?: Logger): Datab
     ...(log ? { log: knexLog(log) } : {}),
   });
   let closed = false;
+  const changes = new PgliteChangeFeed(pglite);
   return {
     knex,
     kind: 'pglite',
+    changes,
     async close() {
       if (closed) return;
       closed = true;
       try {
+        await changes.close();
         await knex.destroy();
         await pglite.close();
       } finally {

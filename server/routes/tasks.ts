@@ -104,7 +104,7 @@ export function taskRoutes(tasks: TaskService, options: TaskRouteOptions = {}): 
     const unsubscribe = hub.subscribe({
       user,
       token: readSessionToken(req),
-      revalidate: authenticator ? (token) => authenticator.userForToken(token) : undefined,
+      revalidate: authenticator ? (token) => authenticator.userForToken(token, { fresh: true }) : undefined,
       send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
       comment: (text) => write(`: ${text}\n\n`),
       close: () => res.end(),

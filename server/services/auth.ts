@@ -9,6 +9,8 @@ import type { Logger } from '../core/logger';
 import { hashPassword, verifyPassword } from '../core/passwords';
 import { passwordProblems } from '../core/auth-password-policy';
 import { sessionEvents } from '../core/auth-events';
+import type { ChangeFeed } from '../core/change-feed';
+import { SessionCache } from './session-cache';
 import { hashToken, looksLikeSessionToken, newSessionToken } from '../core/tokens';
 import { appendAuditEvents, type AuditEventDraft } from '../repositories/audit-events';
 import { createLoginFailuresRepository } from '../repositories/login-failures';
@@ -37,7 +39,8 @@ export interface AuthService {
   /** Revokes the session of `token`; a no-op for an unknown or already revoked token. */
   logout(token: string): Promise<void>;
   /** The user of a live session, or 401. */
-  userForToken(token: string): Promise<AuthUser>;
+  /** The session's user; `fresh`: from the database, not from what this process kept (a periodic re-check). */
+  userForToken(token: string, options?: { fresh?: boolean }): Promise<AuthUser>;
   /** HTTP Basic, for `worker` accounts only (external task clients), or 401/429. */
   userForBasic(username: string, password: string): Promise<AuthUser>;
   /** Creates a user; a non-demo user's password must pass the password policy (400 otherwise). */
@@ -63,6 +66,8 @@ export interface AuthServiceDeps {
   config: AuthConfig;
   log: Logger;
   clock?: Clock;
+  /** the database's change notices: without them every request looks its session up */
+  changes?: ChangeFeed;
 }
 
 const BAD_CREDENTIALS = '用户名或密码错误';
@@ -89,7 +94,7 @@ const USERNAME_FORMAT = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
 /** The audit actor of a login attempt: a well-formed username as typed, never arbitrary text (which could be a password typed in the wrong field). */
 const attemptActor = (username: string) => (USERNAME_FORMAT.test(username) ? `user:${username}` : 'anonymous');
 
-export function createAuthService({ knex, config, log, clock = systemClock }: AuthServiceDeps): AuthService {
+export function createAuthService({ knex, config, log, clock = systemClock, changes }: AuthServiceDeps): AuthService {
   const users = createUsersRepository(knex);
   const sessions = createSessionsRepository(knex);
   const failures = createLoginFailuresRepository(knex);
@@ -98,6 +103,7 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
   const dummyHash = hashPassword('not-a-real-password', config.passwordHashCost);
   // Basic credentials are re-sent on every request; scrypt on each would cost ~0.2 s of CPU.
   const basicCache = new Map<string, { user: AuthUser; until: number }>();
+  const sessionCache = new SessionCache(changes);
 
   /** Demo users exist only for demo mode: outside it they cannot sign in. */
   function mayUse(user: UserRecord | undefined): user is UserRecord {
@@ -167,13 +173,21 @@ export function createAuthService({ knex, config, log, clock = systemClock }: Au
         return done;
       });
       if (revoked) sessionEvents.emit('revoked', tokenHash);
+      else sessionCache.forget(tokenHash);
     },
 
-    async userForToken(token) {
+    async userForToken(token, options = {}) {
       if (!looksLikeSessionToken(token)) throw unauthenticated();
-      const user = await sessions.findActiveUser(hashToken(token), clock());
-      if (!mayUse(user)) throw unauthenticated();
-      return toAuthUser(user);
+      const tokenHash = hashToken(token);
+      const now = clock();
+      const kept = options.fresh ? undefined : sessionCache.get(tokenHash, now.getTime());
+      if (kept) return kept;
+      const mark = sessionCache.mark();
+      const session = await sessions.findActiveSession(tokenHash, now);
+      if (!session || !mayUse(session.user)) throw unauthenticated();
+      const user = toAuthUser(session.user);
+      sessionCache.keep(tokenHash, user, session.expiresAt.getTime(), now.getTime(), mark);
+      return user;
     },
 
     async userForBasic(username, password) {

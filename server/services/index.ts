@@ -21,7 +21,7 @@ export interface CoreServiceDeps {
 
 export function createCoreServices({ db, config, log, clock }: CoreServiceDeps): CoreServices {
   return {
-    auth: createAuthService({ knex: db.knex, config, log, clock }),
+    auth: createAuthService({ knex: db.knex, config, log, clock, changes: db.changes }),
     health: createHealthService(db),
   };
 }

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../core/clock';
 import { conflict, notFound, validationFailed, type FieldError } from '../core/errors';
 import { isPostgresError } from '../core/pg-errors';
 import { caseScopeOf, inCaseScope } from '../core/policy';
+import { announceUsersChanged } from '../core/auth-events';
 import { appendAuditEvents } from '../repositories/audit-events';
 import {
   findUnitRecord,
@@ -387,11 +388,12 @@ export function createUnitService(deps: { db: Knex; clock?: Clock }): UnitServic
           return unitId;
         }),
       );
+      announceUsersChanged(); // a supervisor's units may have grown
       return view(db, id);
     },
 
     async update(id, changes, actor) {
-      return db.transaction(async (trx) => {
+      const updated = await db.transaction(async (trx) => {
         const row = await lockUnitRecord(trx, id);
         if (!row) throw notFound('单位');
         const current = columnsOf(row);
@@ -404,6 +406,8 @@ export function createUnitService(deps: { db: Knex; clock?: Clock }): UnitServic
         await appendAuditEvents(trx, [{ actor: actorOf(actor), kind: 'admin.unit.changed', payload: { unitId: row.id, unitCode: row.code, ...diff } }]);
         return view(trx, row.id);
       });
+      announceUsersChanged(); // its clerks' unit code, its supervisors' units
+      return updated;
     },
 
     async setQuota(id, bianzhiType, input, actor) {

@@ -6,7 +6,7 @@
 // sign-in (services/auth.ts) would have to enforce it; an admin reset revokes the user's sessions instead.
 import type { Knex } from 'knex';
 import { isRole, type AuthUser } from '../core/auth-user';
-import { sessionEvents } from '../core/auth-events';
+import { announceUsersChanged, sessionEvents } from '../core/auth-events';
 import { passwordProblems } from '../core/auth-password-policy';
 import { systemClock, type Clock } from '../core/clock';
 import type { Config } from '../core/config';
@@ -219,6 +219,7 @@ export function createUserAdminService(deps: UserAdminDeps): UserAdminService {
         return { view: toUserView((await createUsersRepository(trx).findById(user.id))!), revoked: ended };
       });
       announceRevoked(revoked);
+      announceUsersChanged();
       return view;
     },
 

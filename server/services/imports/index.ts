@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { isoDate } from '../../../domain/id-number';
 import { NAME_LENGTH, nameLength, RECRUIT_AGE_MAX, recruitAgeMax, type RecruitAgeMax } from '../../../domain/parameters/person';
 import { statutoryAgeRules, type StatutoryAgeRules } from '../../../domain/parameters/retirement';
+import { announceUsersChanged } from '../../core/auth-events';
 import type { AuthUser } from '../../core/auth-user';
 import { systemClock, type Clock } from '../../core/clock';
 import { AppError, validationFailed } from '../../core/errors';
@@ -178,6 +179,7 @@ export function createImportService({ db, log, clock = systemClock }: ImportServ
           ]);
           return outcome;
         });
+        announceUsersChanged(); // units may be new or moved under a supervisor
         // the compliance figures of a month compare its snapshot with its roster: compare again now the roster
         // changed (after the commit; a failure here leaves the import in place, and the next take reconciles)
         for (const month of payrollMonths) {
