@@ -73,6 +73,24 @@ describe('embedded engine', function () {
       assert.equal((await h.instance(started.id)).variables.checkResult, 'first');
     });
 
+    it('announces a failed job to be retried at once to the workers, as a new job; one with a backoff not', async () => {
+      await h.engine.startInstance({ processKey: 'engine-service-task', variables: { amount: 1 } }, tester);
+      let announced = 0;
+      const count = () => announced++;
+      h.engine.on('jobs', count);
+      try {
+        let [job] = await h.jobs('test.check');
+        await h.engine.failJob(job.key, { retries: 2, errorMessage: 'registry busy', retryBackoffMs: 60_000 }, testWorker);
+        assert.equal(announced, 0, 'with a backoff the poll finds it');
+        h.clock.advance(61_000);
+        [job] = await h.jobs('test.check');
+        await h.engine.failJob(job.key, { retries: 1, errorMessage: 'registry busy' }, testWorker);
+        assert.equal(announced, 1);
+      } finally {
+        h.engine.off('jobs', count);
+      }
+    });
+
     it('retries a failed job after its backoff and opens an incident when retries run out', async () => {
       // given
       const started = await h.engine.startInstance({ processKey: 'engine-service-task', variables: { amount: 1 } }, tester);

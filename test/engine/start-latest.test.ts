@@ -57,6 +57,25 @@ describe('embedded engine: starts on the latest version', function () {
     assert.equal(lookups, 0, 'the new version is the one kept now');
   });
 
+  it('reads again when the version it last read cannot be started by id, and starts the next one that can', async () => {
+    // given version 1 of a process that starts only by message, tried once by id (and refused)
+    const processId = `engine-start-later-${Date.now()}`;
+    const diagram = (start: string) =>
+      fixture('engine.service-task.bpmn')
+        .replaceAll('engine-service-task', processId)
+        .replace('<bpmn:process ', '<bpmn:message id="Message_Go" name="go-later" />\n  <bpmn:process ')
+        .replace('<bpmn:outgoing>Flow_1</bpmn:outgoing>\n    </bpmn:startEvent>', `<bpmn:outgoing>Flow_1</bpmn:outgoing>${start}\n    </bpmn:startEvent>`);
+    await h.engine.deploy([{ name: `${processId}.bpmn`, content: diagram('<bpmn:messageEventDefinition messageRef="Message_Go" />') }], tester);
+    await assert.rejects(h.engine.startInstance({ processKey: processId, variables: { amount: 1 } }, tester), (err: any) => err.status === 400);
+    // when another server deploys version 2 with a none start event
+    const other = new EmbeddedEngine({ db: h.db, log: createSilentLogger(), timerPollIntervalMs: 60_000 });
+    const deployed = await other.deploy([{ name: `${processId}.bpmn`, content: diagram('') }], tester);
+    // then a start by id here runs on it
+    const started = await h.engine.startInstance({ processKey: processId, variables: { amount: 2 } }, tester);
+    assert.equal(started.version, deployed.processes[0].version);
+    assert.equal(started.version, 2);
+  });
+
   it('starts on the version it deployed itself right after the deploy', async () => {
     await h.engine.startInstance({ processKey: 'engine-service-task', variables: { amount: 1 } }, tester);
     const deployed = await h.engine.deploy(renamed(`本服务器 ${Date.now()}`), tester);

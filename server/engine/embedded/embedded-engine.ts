@@ -94,8 +94,11 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   async startInstance(command: StartInstanceCommand, actor: Actor): Promise<InstanceSummary> {
     // the latest version as last read saves a query per start; the start's statement checks it still is
+    // (only one a start by id can run on: a last-read version without a none start event is read again)
     const lastRead = command.version === undefined ? this.definitions.lastReadLatest(command.processKey) : undefined;
-    const definition: StartDefinition = lastRead ? { ...lastRead, checkStillLatest: true } : await this.definitions.latest(command.processKey, command.version);
+    if (lastRead && !lastRead.model.noneStartEvents.length) this.definitions.forgetLatest(command.processKey);
+    const definition: StartDefinition =
+      lastRead?.model.noneStartEvents.length ? { ...lastRead, checkStillLatest: true } : await this.definitions.latest(command.processKey, command.version);
     const start = definition.model.noneStartEvents[0];
     if (!start) {
       throw validationFailed([{ field: 'processKey', message: `流程 ${command.processKey} 没有空启动事件，只能由消息或定时器启动` }]);
@@ -104,7 +107,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       const row = await this.createInstance(definition, start.id, command.variables ?? {}, command.businessKey ?? null, actor, null);
       return this.summaryOf(row, row.engine_state === null && row.step_count === 0 ? 1 : 0);
     } catch (err) {
-      if (!lastRead || !isStepGuardFailure(err)) throw err;
+      if (!definition.checkStillLatest || !isStepGuardFailure(err)) throw err;
       // deployed since (here or on another server): start on what the database says is latest
       this.definitions.forgetLatest(command.processKey);
       return this.startInstance(command, actor);
@@ -402,6 +405,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
 
   async failJob(jobKey: string, command: FailJobCommand, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
     const job = await this.findActiveJob(jobKey);
+    let retryNow = false;
     await this.runner.transaction(async (trx) => {
       const instance = await lockInstance(trx, job.instance_id);
       const current = lockedBy(await lockActiveJob(trx, jobKey), options);
@@ -412,6 +416,7 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       if (retries > 0) {
         const retryAt = new Date(this.now().getTime() + Math.max(0, command.retryBackoffMs ?? 0));
         await trx('jobs').where({ id: jobKey }).update({ state: 'activatable', retries, retry_at: retryAt, worker: null, deadline: null, error_message: command.errorMessage, updated_at: trx.fn.now() });
+        retryNow = retryAt <= this.now();
       } else {
         await trx('jobs').where({ id: jobKey }).update({ state: 'incident', retries: 0, worker: null, deadline: null, error_message: command.errorMessage, updated_at: trx.fn.now() });
         const [incident] = await trx('incidents')
@@ -421,6 +426,8 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
       }
       await appendAuditEvents(trx, audit);
     });
+    // to be retried at once: workers hear of it as of a new job (after a backoff, their poll finds it)
+    if (retryNow) this.emit('jobs');
   }
 
   async throwError(jobKey: string, errorCode: string, errorMessage: string, variables: Variables, actor: Actor, options: JobOutcomeOptions = {}): Promise<void> {
