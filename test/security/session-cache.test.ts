@@ -65,6 +65,17 @@ describe('signed-in users kept between requests', function () {
     await eventually(async () => (await me(token)).status === 401, 'the revoked token is refused');
   });
 
+  it('keeps what it has when a change touched no row (nothing is announced)', async () => {
+    const token = await tokenFor(t.app, 'kept-clerk');
+    assert.equal((await me(token)).status, 200);
+    // a revoke that finds nothing to revoke, as a logout of a token already logged out
+    await t.db.knex('sessions').where({ token_hash: hashToken('no-such-token') }).update({ revoked_at: new Date() });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    lookups = 0;
+    assert.equal((await me(token)).status, 200);
+    assert.equal(lookups, 0);
+  });
+
   it('answers with the roles another process gave the user once the database announces it', async () => {
     const token = await tokenFor(t.app, 'kept-clerk');
     assert.deepEqual((await me(token)).body.data.roles, ['clerk']);
