@@ -4,6 +4,7 @@
 // the listening connection is down nothing would be heard, so nothing may be served from memory;
 // and on every drop and reconnect the subscribers are told to forget, as notices may have been missed.
 import type { PGlite } from '@electric-sql/pglite';
+import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from './logger';
 
@@ -79,7 +80,8 @@ export class PostgresChangeFeed extends Subscribers implements ChangeFeed {
 
   private async connect(): Promise<void> {
     if (this.closed || this.client) return;
-    const client = new pg.Client({ connectionString: this.url });
+    // keepAlive: a connection cut without a word (a network drop) must end, so that the feed knows it is deaf
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 10_000 });
     this.client = client;
     client.on('notification', (message) => this.fire(message.channel));
     client.on('error', (err) => {
@@ -108,6 +110,7 @@ export class PostgresChangeFeed extends Subscribers implements ChangeFeed {
   private dropped(client: pg.Client | null): void {
     if (!client || this.client !== client) return;
     this.client = null;
+    client.end().catch(() => undefined);
     this.listening.clear();
     this.fireAll();
     if (!this.closed) {
@@ -117,13 +120,21 @@ export class PostgresChangeFeed extends Subscribers implements ChangeFeed {
   }
 }
 
-/** PGlite: one process, its own notices. */
+/**
+ * PGlite: one process, its own notices. LISTEN goes through knex — PGlite's one connection, in
+ * turn with every other query (PGlite's own listen() would cut into a knex transaction); the
+ * notices come back through PGlite's notification hook.
+ */
 export class PgliteChangeFeed extends Subscribers implements ChangeFeed {
   private readonly listening = new Set<string>();
-  private readonly stops: Array<Promise<() => Promise<void>>> = [];
+  private readonly stopHearing: () => void;
 
-  constructor(private readonly pglite: PGlite) {
+  constructor(
+    private readonly knex: Knex,
+    pglite: PGlite,
+  ) {
     super();
+    this.stopHearing = pglite.onNotification((channel) => this.fire(channel));
   }
 
   live(channel: string): boolean {
@@ -133,9 +144,7 @@ export class PgliteChangeFeed extends Subscribers implements ChangeFeed {
   subscribe(channel: string, onChange: () => void): () => void {
     const unsubscribe = this.add(channel, onChange);
     if (this.handlers.get(channel)!.size === 1 && !this.listening.has(channel)) {
-      const stop = this.pglite.listen(channel, () => this.fire(channel));
-      this.stops.push(stop);
-      stop.then(
+      this.knex.raw(`listen ${channel}`).then(
         () => {
           this.listening.add(channel);
           this.fire(channel);
@@ -148,6 +157,6 @@ export class PgliteChangeFeed extends Subscribers implements ChangeFeed {
 
   async close(): Promise<void> {
     this.listening.clear();
-    for (const stop of this.stops.splice(0)) await stop.then((unlisten) => unlisten()).catch(() => undefined);
+    this.stopHearing();
   }
 }

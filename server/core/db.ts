@@ -116,7 +116,7 @@ function knexOverPglite(pglite: PGlite, lock?: DataDirLock, log?: Logger): Datab
     ...(log ? { log: knexLog(log) } : {}),
   });
   let closed = false;
-  const changes = new PgliteChangeFeed(pglite);
+  const changes = new PgliteChangeFeed(knex, pglite);
   return {
     knex,
     kind: 'pglite',
