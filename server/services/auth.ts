@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger';
 import { hashPassword, verifyPassword } from '../core/passwords';
 import { passwordProblems } from '../core/auth-password-policy';
 import { sessionEvents } from '../core/auth-events';
-import type { ChangeFeed } from '../core/change-feed';
+import { AUTH_CHANGED, type ChangeFeed } from '../core/change-feed';
 import { SessionCache } from './session-cache';
 import { hashToken, looksLikeSessionToken, newSessionToken } from '../core/tokens';
 import { appendAuditEvents, type AuditEventDraft } from '../repositories/audit-events';
@@ -104,6 +104,9 @@ export function createAuthService({ knex, config, log, clock = systemClock, chan
   // Basic credentials are re-sent on every request; scrypt on each would cost ~0.2 s of CPU.
   const basicCache = new Map<string, { user: AuthUser; until: number }>();
   const sessionCache = new SessionCache(changes);
+  // a worker account disabled or changed anywhere: its Basic credentials are checked afresh
+  changes?.subscribe(AUTH_CHANGED, () => basicCache.clear());
+  sessionEvents.on('users-changed', () => basicCache.clear());
 
   /** Demo users exist only for demo mode: outside it they cannot sign in. */
   function mayUse(user: UserRecord | undefined): user is UserRecord {

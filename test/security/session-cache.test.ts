@@ -85,6 +85,15 @@ describe('signed-in users kept between requests', function () {
     await t.db.knex('user_roles').where({ user_id: user.id, role_id: 'leader' }).delete();
   });
 
+  it('checks a worker account\'s Basic credentials afresh once the database announces a change to it', async () => {
+    await createTestUser(t.services, { username: 'kept-worker', password: 'worker-password-1', roles: ['worker'] });
+    const basic = `Basic ${Buffer.from('kept-worker:worker-password-1').toString('base64')}`;
+    const asWorker = () => supertest(t.app).get('/api/me').set('Authorization', basic);
+    assert.equal((await asWorker()).status, 200);
+    await t.db.knex('users').where({ username: 'kept-worker' }).update({ disabled_at: new Date() });
+    await eventually(async () => (await asWorker()).status === 401, 'the disabled worker is refused');
+  });
+
   it('answers nothing from memory while the announcements cannot be heard, and again once they can', async function () {
     requireRealPostgres(this, 'ends the listening connection from the server side');
     const token = await tokenFor(t.app, 'kept-clerk');
