@@ -481,9 +481,19 @@ function iterationOf(wait: WaitItem): { loopCounter?: number } {
   return typeof counter === 'number' ? { loopCounter: counter } : {};
 }
 
+/**
+ * The diagram an instance's engine runs. bpmn-engine writes the whole serialized diagram into every
+ * state it gives (Execution.getState: source.serialize()), which savedState drops again (the diagram
+ * is the definition's row): the engine gets a view of the parsed diagram whose serialize() makes nothing.
+ */
 function sourceFor(model: ProcessModel, startEventId: string | null): unknown {
-  return (startEventId && model.sourcesByStartEvent.get(startEventId)) || model.source;
+  const source = ((startEventId && model.sourcesByStartEvent.get(startEventId)) || model.source) as object;
+  let view = unserialized.get(source);
+  if (!view) unserialized.set(source, (view = Object.create(source, { serialize: { value: () => undefined } })));
+  return view;
 }
+
+const unserialized = new WeakMap<object, object>();
 
 function waitKindOf(routingKey: string, spec: ElementSpec): WaitKind | null {
   if (routingKey === 'activity.call') return 'call';
