@@ -253,7 +253,8 @@ async function waitingMemory(knex: Knex, benchUrl: string, real: number, waiting
     ].join('\n');
   } finally {
     server.close();
-    child.kill('SIGTERM');
+    // gone before this run ends: a run right after must not find it on its port or its database
+    await stopServers([{ url: '', child }]);
   }
 }
 
