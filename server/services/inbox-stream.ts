@@ -179,14 +179,16 @@ export function createInboxStreamHub(options: InboxStreamOptions): InboxStreamHu
     async heartbeat() {
       for (const c of [...connections]) {
         if (c.token && c.revalidate) {
-          const alive = await c.revalidate(c.token).then(
-            () => true,
-            () => false,
+          const user = await c.revalidate(c.token).then(
+            (current) => current,
+            () => null,
           );
-          if (!alive) {
+          if (!user) {
             end(c, 'session-ended');
             continue;
           }
+          // what the user may see from now on: roles, department or unit may have changed
+          c.user = user;
         }
         if (connections.has(c)) c.comment(`heartbeat ${clock().toISOString()}`);
       }

@@ -8,7 +8,7 @@ import { hashToken } from '../../server/core/tokens';
 import { taskRoutes } from '../../server/routes/tasks';
 import { createInboxStreamHub, type InboxStreamHub } from '../../server/services/inbox-stream';
 import { createTaskService } from '../../server/services/tasks';
-import { createTestApp, tokenFor, type TestApp } from '../support/app';
+import { createTestApp, createTestUser, tokenFor, type TestApp } from '../support/app';
 import { DEMO_PASSWORD } from '../../server/demo/district';
 import { api, startCase } from './inbox-support';
 import { startWorkflowApi, type WorkflowApi } from './workflow-api-harness';
@@ -203,6 +203,22 @@ describe('inbox event stream (GET /api/tasks/stream)', () => {
     // then
     assert.deepEqual((await stream.next((e) => e.event === 'end')).data, { reason: 'session-ended' });
     await stream.untilEnded();
+  });
+
+  it("follows a change of the user's department at the next heartbeat", async () => {
+    // given a clerk of 组织部 connected, then moved to the 编办 by another process
+    await createTestUser(t.services, { username: 'moving-clerk', password: DEMO_PASSWORD, roles: ['clerk'], departmentId: 'org', isDemo: true });
+    const stream = await open(`?token=${await login('moving-clerk')}`);
+    await stream.next((e) => e.event === 'ready');
+    await hub.poll();
+    await w.t.db.knex('users').where({ username: 'moving-clerk' }).update({ department_id: 'bianban' });
+    // when a heartbeat passes and a 编办 task opens
+    await hub.heartbeat();
+    const { taskId } = await startCase(w, { groups: ['bianban'] });
+    await hub.poll();
+    // then the stream shows it, as the inbox of the 编办 clerk it now is
+    const seen = await Promise.race([stream.next((e) => e.event === 'task' && e.data.id === taskId).then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
+    assert.equal(seen, true, JSON.stringify(stream.events.map((e) => e.event)));
   });
 
   it('answers 403 to a worker account (no task.read)', async () => {
