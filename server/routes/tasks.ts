@@ -109,8 +109,12 @@ export function taskRoutes(tasks: TaskService, options: TaskRouteOptions = {}): 
       comment: (text) => write(`: ${text}\n\n`),
       close: () => res.end(),
     });
-    write(`event: ready\ndata: ${JSON.stringify({ username: user.username })}\n\n`);
     req.on('close', unsubscribe);
+    // 'ready' once changes are followed: a list the client reads after it misses nothing
+    hub.started().then(
+      () => write(`event: ready\ndata: ${JSON.stringify({ username: user.username })}\n\n`),
+      () => res.end(),
+    );
   });
 
   router.get('/tasks/:id', requirePermission('task.read'), async (req, res) => {

@@ -30,6 +30,11 @@ export interface StreamConnection {
 export interface InboxStreamHub {
   /** Registers a connection; returns the function that unregisters it. */
   subscribe(connection: StreamConnection): () => void;
+  /**
+   * Resolves once the feeds' read positions are set: every change from then on reaches the
+   * connections (a client that reads its inbox after this has missed nothing).
+   */
+  started(): Promise<void>;
   /** Reads the feeds once and sends what is new (the loop calls it; tests call it directly). */
   poll(): Promise<void>;
   /** Heartbeats and session checks of every connection once (the loop calls it; tests too). */
@@ -139,6 +144,8 @@ export function createInboxStreamHub(options: InboxStreamOptions): InboxStreamHu
         if (connections.delete(entry) && connections.size === 0) stopLoop();
       };
     },
+
+    started: () => ensureCursors(),
 
     async poll() {
       if (polling || connections.size === 0) return;

@@ -1,6 +1,7 @@
 // Live refresh: GET /api/tasks/stream (server-sent events; EventSource cannot set headers, so the
 // token goes as ?token=, which the server accepts on this path only). Task changes call `onChange`
-// (coalesced); when the stream is refused or ends, the inbox polls every 10 s instead.
+// (coalesced), and so does 'ready' (the list may have changed while the stream opened); when the
+// stream is refused or ends, the inbox polls every 10 s instead.
 import { readToken } from '../shared/session';
 
 const POLL_MS = 10_000;
@@ -22,6 +23,8 @@ export function watchInbox(onChange: () => void): () => void {
   const token = readToken();
   let source: EventSource | null = token && typeof EventSource === 'function' ? new EventSource(`/api/tasks/stream?token=${encodeURIComponent(token)}`) : null;
   if (source) {
+    // changes are followed from 'ready' on: read the list again, for those made while the stream opened
+    source.addEventListener('ready', changed);
     source.addEventListener('task', changed);
     source.addEventListener('task-removed', changed);
     source.addEventListener('end', poll);
