@@ -123,8 +123,7 @@ export class StepRunner {
     const { locked_target: lockedTarget = null, ...row } = located as InstanceRow & { locked_target?: LockedTarget };
     opts.located?.(row.id);
     if (!row.engine_state) throw conflict('INSTANCE_HAS_INCIDENT', '流程实例启动失败，请先解决故障', { instanceId: row.id });
-    const { model } = await this.deps.definitions.byId(row.definition_id, trx);
-    const session = await InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
+    const session = await this.load(trx, row);
     const resumeEvents = session.events.length;
     const deferred: Knex.QueryBuilder[] = [];
     let extra: AuditEventDraft[] = [];
@@ -153,8 +152,7 @@ export class StepRunner {
     try {
       const { locked_target: row, ...instance } = await readInstanceOf(db, target);
       if (!instance.engine_state) return false;
-      const { model } = await this.deps.definitions.byId(instance.definition_id);
-      const session = await InstanceSession.recover(model, instance.id, instance.variables, instance.engine_state as SavedState, instance.start_event_id);
+      const session = await this.load(db, instance);
       if (session.events.length) return false;
       const deferred: Knex.QueryBuilder[] = [];
       const extra = (await action(session, db, instance, (change) => deferred.push(change), row)) ?? [];
@@ -163,6 +161,12 @@ export class StepRunner {
       if (err instanceof StepError || err instanceof WaitGoneError) return false;
       throw err;
     }
+  }
+
+  /** The instance's engine loaded from its saved state. */
+  private async load(db: Knex, row: InstanceRow): Promise<InstanceSession> {
+    const { model } = await this.deps.definitions.byId(row.definition_id, db);
+    return InstanceSession.recover(model, row.id, row.variables, row.engine_state as SavedState, row.start_event_id);
   }
 
   /**
