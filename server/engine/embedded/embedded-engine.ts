@@ -96,7 +96,6 @@ export class EmbeddedEngine extends EventEmitter implements WorkflowEngine {
     // the latest version as last read saves a query per start; the start's statement checks it still is
     // (only one a start by id can run on: a last-read version without a none start event is read again)
     const lastRead = command.version === undefined ? this.definitions.lastReadLatest(command.processKey) : undefined;
-    if (lastRead && !lastRead.model.noneStartEvents.length) this.definitions.forgetLatest(command.processKey);
     const definition: StartDefinition =
       lastRead?.model.noneStartEvents.length ? { ...lastRead, checkStillLatest: true } : await this.definitions.latest(command.processKey, command.version);
     const start = definition.model.noneStartEvents[0];
